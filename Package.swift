@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+//
+// Wattline: EV charger telemetry from MQTT to power levels, anomalies, billed sessions and a compressed archive.
+// Benchmarks live in the `Benchmarks/` sub-package so that `make test` never builds them.
+
+import PackageDescription
+
+// MARK: - Shared dependency constants
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Wattline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wattline", targets: ["wattline"]),
+        .library(name: "WattlineCore", targets: ["Telemetry", "JSONTape", "Pipeline", "Recording", "SQLite", "Zstd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages named as providers; found through pkg-config)
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+
+        // MARK: Safe wrappers: the only modules that import the C modules
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "Zstd", dependencies: ["CZstd"], swiftSettings: strict),
+
+        // MARK: Libraries
+        .target(name: "JSONTape", swiftSettings: strict),
+        .target(name: "Telemetry", dependencies: ["JSONTape"], swiftSettings: strict),
+        .target(name: "Recording", dependencies: ["Telemetry", "JSONTape", "Zstd"], swiftSettings: strict),
+        .target(name: "Pipeline", dependencies: ["Telemetry", yams], swiftSettings: strict),
+
+        // MARK: Executable
+        .executableTarget(
+            name: "wattline",
+            dependencies: ["Telemetry", "Pipeline", "Recording", argumentParser],
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests (one target per library module)
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
+        .testTarget(name: "ZstdTests", dependencies: ["Zstd"], swiftSettings: strict),
+        .testTarget(name: "JSONTapeTests", dependencies: ["JSONTape"], swiftSettings: strict),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Recording"], swiftSettings: strict),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["Recording"], swiftSettings: strict),
+    ]
+)
