@@ -2,5 +2,14 @@
 # `make test`: build, run the Swift test suites, then the checks that need tools outside Swift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 swift build --build-tests
 swift test --skip-build --parallel
+
+# Our OCPP fixtures against the official JSON schemas (PyPI's `ocpp` package), in a private virtual environment.
+venv=.build/ocpp-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import ocpp, jsonschema, rfc3339_validator' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check ocpp jsonschema rfc3339-validator
+fi
+"$venv/bin/python" scripts/check-ocpp-schemas.py Fixtures/*.jsonl

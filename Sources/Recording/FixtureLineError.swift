@@ -1,0 +1,53 @@
+/// Why one fixture line could not be read as a message. Each case says what was expected.
+public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The line is not JSON; `detail` is the parser's explanation.
+    case invalidJSON(detail: String)
+    /// The line is JSON but not an object.
+    case notAnObject
+    /// The object has a key the format does not define.
+    case unknownKey(String)
+    /// A required key (`received_at`, `topic`, or one of `payload` / `payload_base64`) is absent.
+    case missingKey(String)
+    /// A key has a value of the wrong JSON type; `expected` names the type.
+    case wrongType(key: String, expected: String)
+    /// `received_at` is a string but not in the exact timestamp form.
+    case invalidTimestamp(String)
+    /// `qos` is an integer other than 0, 1 or 2.
+    case qosOutOfRange(Int64)
+    /// `topic` is the empty string (MQTT topic names have at least one character).
+    case emptyTopic
+    /// Both `payload` and `payload_base64` are present.
+    case conflictingPayloadKeys
+    /// `payload_base64` is not standard, padded base64.
+    case invalidBase64
+    /// The line is longer than the reader's limit (`FixtureReader.maxLineBytes`); it was skipped unread.
+    case lineTooLong(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let detail):
+            return "not valid JSON: \(detail)"
+        case .notAnObject:
+            return "not a JSON object; each line must be one object such as {\"received_at\":...,\"topic\":...,\"payload\":...}"
+        case .unknownKey(let key):
+            return "unknown key \"\(key)\"; the keys are \(FixtureLine.keys.joined(separator: ", "))"
+        case .missingKey(let key):
+            return "missing required key \"\(key)\""
+        case .wrongType(let key, let expected):
+            return "\"\(key)\" must be \(expected)"
+        case .invalidTimestamp(let text):
+            return "received_at \"\(text)\" is not RFC 3339 UTC with milliseconds (like 2026-11-21T12:00:00.123Z)"
+                + " or an integer of epoch milliseconds"
+        case .qosOutOfRange(let value):
+            return "qos \(value) is not 0, 1 or 2"
+        case .emptyTopic:
+            return "topic is empty; MQTT topic names have at least one character"
+        case .conflictingPayloadKeys:
+            return "both \"payload\" and \"payload_base64\" are present; a line carries exactly one"
+        case .invalidBase64:
+            return "payload_base64 is not standard base64 (A-Z a-z 0-9 + /, padded with =, no whitespace)"
+        case .lineTooLong(let limit):
+            return "line is longer than \(limit) bytes"
+        }
+    }
+}

@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Telemetry
+import Zstd
+
+/// Reads a fixture file message by message, in bounded memory, stepping over bad lines.
+///
+/// Opens plain JSON Lines or zstd-compressed JSON Lines, detected by the zstd magic bytes (28 B5 2F FD) rather than
+/// the file name, or standard input when the path is `-`. The input is read in 64 KiB blocks; memory stays within
+/// about `maxLineBytes` plus a few blocks whatever the file size or compression ratio.
+///
+/// Malformed lines, a torn last line and a truncated final zstd frame are collected in `problems` and reading goes
+/// on. I/O errors and corrupt zstd data throw `FixtureError`.
+///
+///     let reader = try FixtureReader(path: "recordings/site-a.jsonl.zst")
+///     while let record = try reader.next() { handle(record.message) }
+///     for problem in reader.problems { print("\(reader.path): \(problem)") }
+///
+/// Not thread-safe and not `Sendable`; use one reader from one task at a time.
+public final class FixtureReader {
+    /// Lines longer than this (64 MiB) are reported as `.lineTooLong` and skipped without being held in memory.
+    public static let defaultMaxLineBytes = 64 << 20
+    /// Bytes read from the file, and decoded from zstd, per step.
+    static let blockBytes = 64 * 1024
+
+    /// The path given, `-` for standard input.
+    public let path: String
+    /// How the input is stored, as detected from its first bytes.
+    public let compression: FixtureCompression
+    /// The longest line read; longer lines are skipped and reported.
+    public let maxLineBytes: Int
+    /// Problems stepped over so far, in the order they were met.
+    public private(set) var problems: [FixtureProblem] = []
+
+    private let file: POSIXFile
+    private let decompressor: ZstdDecompressor?
+
+    /// Raw bytes read from the file and not yet consumed (by the decompressor, or as plain text).
+    private var input: [UInt8] = []
+    private var inputPosition = 0
+    private var inputEnded = false
+
+    /// Decoded text not yet split into lines: `text[lineStart...]` is the start of the next line and no newline
+    /// occurs in `text[lineStart..<scanFrom]`.
+    private var text: [UInt8] = []
+    private var lineStart = 0
+    private var scanFrom = 0
+    private var textEnded = false
+    /// Number of the last line taken from `text` (1-based; 0 before the first).
+    private var lineNumber = 0
+    /// True while dropping the rest of a line already reported as too long.
+    private var skippingLongLine = false
+
+    /// Opens `path` (`-` for standard input) and detects its compression from the first four bytes.
+    public init(path: String, maxLineBytes: Int = FixtureReader.defaultMaxLineBytes) throws(FixtureError) {
+        precondition(maxLineBytes > 0, "maxLineBytes must be positive")
+        self.path = path
+        self.maxLineBytes = maxLineBytes
+        file = try POSIXFile.openForReading(path)
+        // Pipes can return fewer bytes than asked for: read until the magic can be checked or the input ends.
+        while input.count < Zstd.frameMagic.count {
+            let block = try file.read(maxBytes: Self.blockBytes)
+            if block.isEmpty {
+                inputEnded = true
+                break
+            }
+            input += block
+        }
+        // An input shorter than the magic that is a prefix of it is a zstd stream cut short, not a text line.
+        let isCutMagic = !input.isEmpty && input.count < 4 && Zstd.frameMagic.starts(with: input)
+        if Zstd.startsWithFrame(input) || isCutMagic {
+            compression = .zstd
+            do {
+                decompressor = try ZstdDecompressor()
+            } catch {
+                throw .corruptCompressedData(path: path, afterLine: 0, error)
+            }
+        } else {
+            compression = .none
+            decompressor = nil
+        }
+    }
+
+    /// Closes the file if `close()` was not called.
+    deinit {
+        try? file.close()
+    }
+
+    /// Closes the file (standard input is left open). Later calls to `next()` return nil.
+    public func close() {
+        try? file.close()
+        input = []
+        inputPosition = 0
+        inputEnded = true
+        text = []
+        lineStart = 0
+        scanFrom = 0
+        textEnded = true
+        skippingLongLine = false
+    }
+
+    /// The next message, or nil at the end of the input. Bad lines on the way are skipped and added to `problems`.
+    public func next() throws(FixtureError) -> FixtureRecord? {
+        while true {
+            if let newline = nextNewline() {
+                let line = text[lineStart..<newline]
+                lineStart = newline + 1
+                scanFrom = lineStart
+                lineNumber += 1
+                if skippingLongLine {
+                    skippingLongLine = false
+                    continue
+                }
+                if let record = parse(line, terminated: true) { return record }
+                continue
+            }
+            scanFrom = text.count
+
+            if textEnded {
+                guard lineStart < text.count || skippingLongLine else { return nil }
+                let line = text[lineStart...]
+                text = []
+                lineStart = 0
+                scanFrom = 0
+                lineNumber += 1
+                if skippingLongLine {
+                    skippingLongLine = false
+                    return nil
+                }
+                return parse(line, terminated: false)
+            }
+
+            if text.count - lineStart > maxLineBytes {
+                if !skippingLongLine {
+                    problems.append(.malformedLine(line: lineNumber + 1, reason: .lineTooLong(limit: maxLineBytes)))
+                    skippingLongLine = true
+                }
+                text.removeAll(keepingCapacity: true)
+                lineStart = 0
+                scanFrom = 0
+            } else if lineStart > 0 {
+                text.removeSubrange(0..<lineStart)
+                scanFrom -= lineStart
+                lineStart = 0
+            }
+            if let more = try nextText() {
+                text += more
+            } else {
+                textEnded = true
+            }
+        }
+    }
+
+    /// Reads every remaining message into an array. Convenient for small fixtures; holds them all in memory.
+    public func readAll() throws(FixtureError) -> [FixtureRecord] {
+        var records: [FixtureRecord] = []
+        while let record = try next() { records.append(record) }
+        return records
+    }
+
+    /// The index in `text` of the next newline at or after `scanFrom`.
+    private func nextNewline() -> Int? {
+        guard scanFrom < text.count else { return nil }
+        return text.withUnsafeBytes { raw -> Int? in
+            guard let found = memchr(raw.baseAddress! + scanFrom, 0x0A, raw.count - scanFrom) else { return nil }
+            return raw.baseAddress!.distance(to: UnsafeRawPointer(found))
+        }
+    }
+
+    /// Parses one line (without its `\n`): comments and blank lines give nil silently, bad lines give nil and a problem.
+    private func parse(_ line: ArraySlice<UInt8>, terminated: Bool) -> FixtureRecord? {
+        var body = line
+        if body.last == UInt8(ascii: "\r") { body.removeLast() }
+        if body.first == UInt8(ascii: "#") || body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
+        do throws(FixtureLineError) {
+            guard body.count <= maxLineBytes else { throw .lineTooLong(limit: maxLineBytes) }
+            return FixtureRecord(line: lineNumber, message: try FixtureLine.decode(body))
+        } catch {
+            if terminated {
+                problems.append(.malformedLine(line: lineNumber, reason: error))
+            } else {
+                problems.append(.tornLastLine(line: lineNumber, byteCount: line.count, reason: error))
+            }
+            return nil
+        }
+    }
+
+    /// The next piece of decoded text (at most a block), or nil when the input is exhausted.
+    private func nextText() throws(FixtureError) -> [UInt8]? {
+        guard let decompressor else {
+            if inputPosition < input.count {
+                defer {
+                    input = []
+                    inputPosition = 0
+                }
+                return Array(input[inputPosition...])
+            }
+            if inputEnded { return nil }
+            let block = try file.read(maxBytes: Self.blockBytes)
+            if block.isEmpty { inputEnded = true }
+            return block.isEmpty ? nil : block
+        }
+        while true {
+            // With input left, decode from it; with none left, drain what the context still holds.
+            let step: (output: [UInt8], consumed: Int)
+            do {
+                step = try decompressor.decompress(input[inputPosition...], maxOutput: Self.blockBytes)
+            } catch {
+                throw .corruptCompressedData(path: path, afterLine: lineNumber, error)
+            }
+            inputPosition += step.consumed
+            if !step.output.isEmpty { return step.output }
+            if inputPosition < input.count && step.consumed > 0 { continue }
+            if inputEnded {
+                let end: ZstdDecompressor.EndState
+                do {
+                    end = try decompressor.finish()
+                } catch {
+                    throw .corruptCompressedData(path: path, afterLine: lineNumber, error)
+                }
+                if case .truncatedFrame(let bytesInFrame) = end {
+                    problems.append(.truncatedCompressedFrame(bytesInFrame: bytesInFrame))
+                }
+                input = []
+                inputPosition = 0
+                return nil
+            }
+            // Keep any unconsumed bytes (libzstd returns none unconsumed while it has output space; this is defensive).
+            input = Array(input[inputPosition...]) + (try file.read(maxBytes: Self.blockBytes))
+            inputPosition = 0
+            if input.isEmpty { inputEnded = true }
+        }
+    }
+}
+
+@available(*, unavailable, message: "FixtureReader holds mutable read state; use it from one task at a time")
+extension FixtureReader: Sendable {}
