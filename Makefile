@@ -33,10 +33,10 @@ run: build
 test: setup
 	./scripts/test.sh
 
-## bench: benchmarks, printed as a table (see BENCHMARKS.md)
+## bench: benchmarks, printed as a table (figures are recorded in BENCHMARKS.md)
 bench: setup
-	$(SWIFT) build -c release --package-path Benchmarks
-	Benchmarks/.build/release/wattline-bench
+	WATTLINE_BENCH=1 $(SWIFT) build -c release --product wattline-bench --scratch-path .build-bench
+	.build-bench/release/wattline-bench
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build .build-bench

@@ -55,7 +55,20 @@ let package = Package(
         .testTarget(name: "JSONTapeTests", dependencies: ["JSONTape"], swiftSettings: strict),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "WattlineCLITests", dependencies: ["Recording"], swiftSettings: strict),
     ]
 )
+
+// MARK: - Benchmarks (`make bench`), outside the graph `make test` builds
+
+if Context.environment["WATTLINE_BENCH"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "wattline-bench",
+            dependencies: ["Telemetry", "JSONTape"],
+            path: "Benchmarks/wattline-bench",
+            swiftSettings: strict
+        )
+    )
+}

@@ -43,27 +43,29 @@ public struct OCPPCallTracker: Sendable {
         self.maxTransactionsPerCharger = maxTransactionsPerCharger
     }
 
-    /// Remembers a CALL.
+    /// Remembers a CALL. The per-charger list is mutated in place (no copy-on-write of the dictionary's value).
     public mutating func record(charger: String, call: PendingCall) {
-        var calls = pending[charger, default: []]
         let horizon = call.receivedAt - window
-        let before = calls.count
-        calls.removeAll { $0.receivedAt < horizon || $0.messageId == call.messageId }
-        expired += before - calls.count
-        if calls.count >= maxPendingPerCharger {
-            calls.removeFirst(calls.count - maxPendingPerCharger + 1)
-            expired += 1
+        let limit = maxPendingPerCharger
+        var dropped = 0
+        pending[charger, default: []].withMutable { calls in
+            let before = calls.count
+            calls.removeAll { $0.receivedAt < horizon || $0.messageId == call.messageId }
+            dropped = before - calls.count
+            if calls.count >= limit {
+                dropped += calls.count - limit + 1
+                calls.removeFirst(calls.count - limit + 1)
+            }
+            calls.append(call)
         }
-        calls.append(call)
-        pending[charger] = calls
+        expired += dropped
     }
 
     /// Takes the CALL a result answers, if it is still in the window.
     public mutating func take(charger: String, messageId: String, receivedAt: Int64) -> PendingCall? {
-        guard var calls = pending[charger],
-              let index = calls.firstIndex(where: { $0.messageId == messageId }) else { return nil }
-        let call = calls.remove(at: index)
-        pending[charger] = calls.isEmpty ? nil : calls
+        guard let index = pending[charger]?.firstIndex(where: { $0.messageId == messageId }),
+              let call = pending[charger]?.remove(at: index) else { return nil }
+        if pending[charger]?.isEmpty == true { pending[charger] = nil }
         guard receivedAt - call.receivedAt <= window else {
             expired += 1
             return nil
@@ -76,18 +78,27 @@ public struct OCPPCallTracker: Sendable {
 
     /// Remembers where a transaction runs.
     public mutating func place(charger: String, transactionId: String, at placement: Placement) {
-        var list = placements[charger, default: []]
-        if let index = list.firstIndex(where: { $0.transactionId == transactionId }) {
-            if list[index].placement == placement { return }
-            list.remove(at: index)
+        let limit = maxTransactionsPerCharger
+        placements[charger, default: []].withMutable { list in
+            if let index = list.lastIndex(where: { $0.transactionId == transactionId }) {
+                if list[index].placement == placement { return }
+                list.remove(at: index)
+            }
+            if list.count >= limit { list.removeFirst() }
+            list.append((transactionId, placement))
         }
-        if list.count >= maxTransactionsPerCharger { list.removeFirst() }
-        list.append((transactionId, placement))
-        placements[charger] = list
     }
 
     /// Where a transaction runs, if the tap has seen it.
     public func placement(charger: String, transactionId: String) -> Placement? {
         placements[charger]?.last(where: { $0.transactionId == transactionId })?.placement
+    }
+}
+
+extension Array {
+    /// Mutates an array reached through a dictionary subscript in place (the `_modify` accessor keeps it unique).
+    @inlinable
+    mutating func withMutable(_ body: (inout Array) -> Void) {
+        body(&self)
     }
 }

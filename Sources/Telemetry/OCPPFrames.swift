@@ -67,7 +67,11 @@ extension TelemetryDecoder {
                     connector: event.evse, idTag: event.idTag ?? "", meterStartWh: event.meterStartWh ?? 0,
                     timestamp: event.timestamp)
             }
-            tracker.record(charger: charger, call: call)
+            // Only calls whose result carries something are tracked: results of MeterValues, StatusNotification
+            // and Heartbeat are empty or a clock, and tracking them would cost the hot path for nothing.
+            if Self.trackedActions.contains(action) {
+                tracker.record(charger: charger, call: call)
+            }
         case 3:
             guard parts.count == 3 else {
                 throw DecodeError(.malformedFrame, path: "", "a CALLRESULT has 3 elements, found \(parts.count)")
@@ -102,6 +106,10 @@ extension TelemetryDecoder {
             throw DecodeError(.malformedFrame, path: "[0]", "message type \(type) is not 2 (CALL), 3 (CALLRESULT) or 4 (CALLERROR)")
         }
     }
+
+    /// Charger CALLs whose results the tap reads (back-end commands are always tracked).
+    static let trackedActions: Set<String> = ["StartTransaction", "StopTransaction", "TransactionEvent", "Authorize",
+                                              "BootNotification"]
 
     /// The back-end's StartTransaction result: `{transactionId, idTagInfo: {status, …}}`.
     func decodeStartResult<V: JSONView>(_ payload: V, start: OCPPCallTracker.StartDetails, messageId: String,

@@ -12,7 +12,9 @@ public final class TelemetryDecoder {
     public var maxPayloadBytes: Int
     /// The OCPP-J correlation state.
     public internal(set) var tracker: OCPPCallTracker
-    /// Results (CALLRESULT / CALLERROR) whose CALL the tap never saw or that fell out of the window.
+    /// Results (CALLRESULT / CALLERROR) not matched to a tracked CALL: the tap tracks only calls whose results carry
+    /// data (StartTransaction, StopTransaction, TransactionEvent, Authorize, BootNotification, back-end commands),
+    /// and a call may have been missed or have fallen out of the window.
     public internal(set) var uncorrelatedResults = 0
 
     let tape = JSONTape()

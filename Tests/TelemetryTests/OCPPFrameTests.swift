@@ -35,7 +35,7 @@ import Telemetry
     @Test func thePendingWindowIsBounded() throws {
         let decoder = TelemetryDecoder(tracker: OCPPCallTracker(maxPendingPerCharger: 8))
         for i in 0..<100 {
-            _ = try accepted(decode(#"[2,"hb-\#(i)","Heartbeat",{}]"#, decoder: decoder, at: Int64(i)))
+            _ = try accepted(decode(#"[2,"a-\#(i)","Authorize",{"idTag":"T"}]"#, decoder: decoder, at: Int64(i)))
         }
         #expect(decoder.tracker.pendingCount == 8)
     }

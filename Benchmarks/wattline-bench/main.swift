@@ -1,0 +1,27 @@
+import Foundation
+
+/// `make bench`: prints one table per benchmark. Every figure is measured beside its baseline in the same run.
+func row(_ cells: [String], widths: [Int]) -> String {
+    zip(cells, widths).map { cell, width in
+        width < 0 ? cell.padding(toLength: -width, withPad: " ", startingAt: 0)
+            : String(repeating: " ", count: max(0, width - cell.count)) + cell
+    }.joined(separator: "  ")
+}
+
+func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
+
+print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
+print()
+print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")
+let widths = [-48, 7, 13, 9, 15, 9, 13]
+print(row(["payload", "bytes", "wattline/s", "MB/s", "JSONSer./s", "MB/s", "ratio"], widths: widths))
+for workload in DecodeBenchmark.workloads() {
+    let ours = DecodeBenchmark.decode(workload)
+    let baseline = DecodeBenchmark.jsonSerialization(workload)
+    let bytes = workload.averageBytes
+    print(row([workload.name, fmt(bytes), fmt(ours.messagesPerSecond), fmt(ours.messagesPerSecond * bytes / 1e6, 1),
+               fmt(baseline), fmt(baseline * bytes / 1e6, 1), fmt(ours.messagesPerSecond / baseline, 2) + "x"],
+              widths: widths))
+}
+print()
+print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
