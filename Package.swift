@@ -45,7 +45,7 @@ let package = Package(
         // MARK: Executable
         .executableTarget(
             name: "wattline",
-            dependencies: ["Telemetry", "Pipeline", "Recording", argumentParser],
+            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", argumentParser],
             swiftSettings: strict
         ),
 

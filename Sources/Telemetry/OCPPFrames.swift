@@ -60,7 +60,7 @@ extension TelemetryDecoder {
             do {
                 try decodeAction(action, payload, version: version, messageId: messageId, context, &output)
             } catch {
-                throw error.under("[3]")
+                throw error  // payload paths are relative to the payload, as integrators read them
             }
             if action == "StartTransaction", case .transaction(let event)? = output.events.last {
                 call.start = OCPPCallTracker.StartDetails(

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `wattline check PIPELINE`: validates a pipeline definition and everything it includes.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a pipeline file; print every problem with file and line, exit non-zero on errors."
+    )
+
+    @Argument(help: "The pipeline file, e.g. Pipelines/default.yaml.")
+    var pipeline: String
+
+    func run() throws {
+        let definition: PipelineDefinition
+        do {
+            definition = try PipelineDefinition.load(path: pipeline)
+        } catch {
+            printError("\(error.description)\n")
+            let count = error.issues.count
+            printError("\(pipeline): \(count) problem\(count == 1 ? "" : "s")\n")
+            throw ExitCode(1)
+        }
+        let fleet = definition.fleet
+        print("\(pipeline): OK")
+        print("  broker   \(definition.broker.url)  client id \(definition.broker.clientID)")
+        for subscription in definition.topicRouter.subscriptions {
+            print("  subscribe \(subscription.filter)  (QoS \(subscription.qos))")
+        }
+        print("  fleet    \(fleet.sites.count) sites, \(fleet.chargers.count) chargers; undeclared chargers: \(definition.undeclaredChargers.rawValue)")
+        print("  data     \(definition.dataDirectory)")
+    }
+}

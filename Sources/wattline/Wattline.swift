@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `wattline` command: EV charger telemetry from MQTT to power levels, anomalies, billed sessions and an archive.
+@main
+struct Wattline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wattline",
+        abstract: "EV charger telemetry from MQTT: decoding, sessions, anomalies, billing and a time-series archive.",
+        version: "0.1.0",
+        subcommands: [CheckCommand.self, DecodeCommand.self]
+    )
+}
