@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Why one fixture line could not be read as a message. Each case says what was expected.
 public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The line is not JSON; `detail` is the parser's explanation.
@@ -6,11 +8,13 @@ public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertibl
     case notAnObject
     /// The object has a key the format does not define.
     case unknownKey(String)
+    /// The object has the same key twice.
+    case duplicateKey(String)
     /// A required key (`received_at`, `topic`, or one of `payload` / `payload_base64`) is absent.
     case missingKey(String)
     /// A key has a value of the wrong JSON type; `expected` names the type.
     case wrongType(key: String, expected: String)
-    /// `received_at` is a string but not in the exact timestamp form.
+    /// `received_at` is a string but not an RFC 3339 timestamp with a zone (`Z` or an offset).
     case invalidTimestamp(String)
     /// `qos` is an integer other than 0, 1 or 2.
     case qosOutOfRange(Int64)
@@ -31,13 +35,21 @@ public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertibl
             return "not a JSON object; each line must be one object such as {\"received_at\":...,\"topic\":...,\"payload\":...}"
         case .unknownKey(let key):
             return "unknown key \"\(key)\"; the keys are \(FixtureLine.keys.joined(separator: ", "))"
+        case .duplicateKey(let key):
+            return "key \"\(key)\" appears twice; each key may appear once"
         case .missingKey(let key):
             return "missing required key \"\(key)\""
         case .wrongType(let key, let expected):
             return "\"\(key)\" must be \(expected)"
         case .invalidTimestamp(let text):
-            return "received_at \"\(text)\" is not RFC 3339 UTC with milliseconds (like 2026-11-21T12:00:00.123Z)"
-                + " or an integer of epoch milliseconds"
+            // Parsed again only to word the message; the case keeps just the text.
+            let parsed = Result { () throws(Timestamp.Failure) in try Timestamp.parse(text) }
+            if case .failure(.missingZone) = parsed {
+                return "received_at \"\(text)\" has no zone, so its instant is unknown;"
+                    + " end it with Z (UTC) or an offset such as +01:00, as in 2026-11-21T12:00:00.123Z"
+            }
+            return "received_at \"\(text)\" is not an RFC 3339 timestamp with a zone (like 2026-11-21T12:00:00.123Z or"
+                + " 2026-11-21T13:00:00+01:00) or an integer of epoch milliseconds"
         case .qosOutOfRange(let value):
             return "qos \(value) is not 0, 1 or 2"
         case .emptyTopic:

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import JSONTape
 import Telemetry
 import Zstd
 
@@ -55,6 +56,8 @@ public final class FixtureReader {
     private var lineNumber = 0
     /// True while dropping the rest of a line already reported as too long.
     private var skippingLongLine = false
+    /// The parser every line goes through; it keeps its node buffer from line to line.
+    private let tape = JSONTape()
 
     /// Opens `path` (`-` for standard input) and detects its compression from the first four bytes.
     public init(path: String, maxLineBytes: Int = FixtureReader.defaultMaxLineBytes) throws(FixtureError) {
@@ -179,7 +182,7 @@ public final class FixtureReader {
         if body.first == UInt8(ascii: "#") || body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
         do throws(FixtureLineError) {
             guard body.count <= maxLineBytes else { throw .lineTooLong(limit: maxLineBytes) }
-            return FixtureRecord(line: lineNumber, message: try FixtureLine.decode(body))
+            return FixtureRecord(line: lineNumber, message: try FixtureLine.decode(body, using: tape))
         } catch {
             if terminated {
                 problems.append(.malformedLine(line: lineNumber, reason: error))

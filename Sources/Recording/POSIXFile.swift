@@ -100,33 +100,16 @@ final class POSIXFile {
     }
 }
 
-// The methods above are named read, write and close, so the system calls are reached through these.
+// Inside `POSIXFile` the names read, write and close mean its own methods, which hide the C functions; at file
+// scope they mean the C functions again, so these forwarders reach them.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
-    #if canImport(Darwin)
-    Darwin.read(fd, buffer, count)
-    #elseif canImport(Musl)
-    Musl.read(fd, buffer, count)
-    #else
-    Glibc.read(fd, buffer, count)
-    #endif
+    read(fd, buffer, count)
 }
 
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
-    #if canImport(Darwin)
-    Darwin.write(fd, buffer, count)
-    #elseif canImport(Musl)
-    Musl.write(fd, buffer, count)
-    #else
-    Glibc.write(fd, buffer, count)
-    #endif
+    write(fd, buffer, count)
 }
 
 private func systemClose(_ fd: Int32) -> Int32 {
-    #if canImport(Darwin)
-    Darwin.close(fd)
-    #elseif canImport(Musl)
-    Musl.close(fd)
-    #else
-    Glibc.close(fd)
-    #endif
+    close(fd)
 }

@@ -29,6 +29,39 @@ struct FixtureReaderProblemTests {
         #expect(records[2].message.topic == "crlf")
     }
 
+    /// The worked example of docs/fixture-format.md, with the results the document shows.
+    @Test func documentedWorkedExample() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.file(
+            "example.jsonl",
+            """
+            # Boot of CP-1, then a binary frame on a vendor topic.
+            {"received_at":"2026-11-21T12:00:00.123Z","topic":"ocpp/CP-1/in","qos":1,"retain":false,"payload":"[2,\\"19\\",\\"Heartbeat\\",{}]"}
+
+            {"topic":"vendor/CP-1/raw","received_at":1795262400500,"payload_base64":"/wDDKA=="}
+            {"received_at":"2026-11-21T13:00:01+01:00","topic":"ocpp/CP-1/in","payload":"y"}
+            {"received_at":"2026-11-21T12:00:01.000Z","topic":"ocpp/CP-1/in","payload":"x","colour":"red"}
+            {"received_at":"2026-11-21T12:00:02.000Z","topic":"ocpp/CP-1/in","pay
+            """)
+        let reader = try FixtureReader(path: path)
+        let records = try reader.readAll()
+        #expect(records.map(\.line) == [2, 4, 5])
+        #expect(records.map(\.message) == [
+            InboundMessage(receivedAt: 1_795_262_400_123, topic: "ocpp/CP-1/in", qos: 1, text: #"[2,"19","Heartbeat",{}]"#),
+            InboundMessage(receivedAt: 1_795_262_400_500, topic: "vendor/CP-1/raw", qos: 0, payload: [0xFF, 0x00, 0xC3, 0x28]),
+            InboundMessage(receivedAt: 1_795_262_401_000, topic: "ocpp/CP-1/in", qos: 0, text: "y"),
+        ])
+        #expect(reader.problems.map(\.description) == [
+            #"line 6: skipped: unknown key "colour"; the keys are received_at, topic, qos, retain, payload, payload_base64"#,
+            "line 7: torn last line (69 bytes, no final newline), skipped: not valid JSON:"
+                + " the document ends too early (truncated JSON) at byte 69",
+        ])
+        #expect(records.dropFirst().map { String(decoding: FixtureLine.encode($0.message), as: UTF8.self) } == [
+            #"{"received_at":"2026-11-21T12:00:00.500Z","topic":"vendor/CP-1/raw","qos":0,"retain":false,"payload_base64":"/wDDKA=="}"#,
+            #"{"received_at":"2026-11-21T12:00:01.000Z","topic":"ocpp/CP-1/in","qos":0,"retain":false,"payload":"y"}"#,
+        ])
+    }
+
     @Test func everyMalformedLineIsReportedWithItsNumberAndReadingGoesOn() throws {
         let directory = try TemporaryDirectory()
         let good = #"{"received_at":0,"topic":"ok","payload":"x"}"#
