@@ -47,6 +47,9 @@ public struct DecodeOutput: Sendable, Equatable {
     public var events: [TelemetryEvent] = []
     /// The OCPP action (or EVerest variable) the message carried, for counters and `wattline decode`.
     public var messageType: String = ""
+    /// True when the message was a retained delivery (the broker replaying a charger's last status on subscribe):
+    /// it updates state, but it is no fresh contact from the charger.
+    public var retained = false
 
     public init() {}
 
@@ -55,6 +58,7 @@ public struct DecodeOutput: Sendable, Equatable {
         signedValues.removeAll(keepingCapacity: true)
         events.removeAll(keepingCapacity: true)
         messageType = ""
+        retained = false
     }
 
     public var isEmpty: Bool { readings.isEmpty && signedValues.isEmpty && events.isEmpty }

@@ -67,6 +67,7 @@ public final class TelemetryDecoder {
     public func decode<V: JSONView>(document root: V, message: InboundMessage, source: MessageSource,
                                     into output: inout DecodeOutput) throws(DecodeError) {
         let context = DecodeContext(source: source, receivedAt: message.receivedAt)
+        output.retained = message.retained
         switch source.format {
         case .ocpp16: try decodeOCPP(root, version: .v16, context, &output)
         case .ocpp201: try decodeOCPP(root, version: .v201, context, &output)

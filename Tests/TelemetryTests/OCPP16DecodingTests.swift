@@ -153,6 +153,18 @@ import Telemetry
         #expect(byTopic.readings.count == 1)
     }
 
+    @Test func retainedDeliveriesAreMarked() throws {
+        var output = DecodeOutput()
+        let text = #"[2,"9","StatusNotification",{"connectorId":1,"status":"Available","errorCode":"NoError"}]"#
+        let retained = InboundMessage(receivedAt: 1, topic: "ocpp/CP-1/in", qos: 1, retained: true, text: text)
+        try TelemetryDecoder().decode(retained, source: Payloads.source(.ocpp16), into: &output)
+        #expect(output.retained)
+        #expect(output.statusChanges.first?.status == .available)
+        output.removeAll()
+        try TelemetryDecoder().decode(Payloads.message(text), source: Payloads.source(.ocpp16), into: &output)
+        #expect(!output.retained)
+    }
+
     @Test func messagesWithoutTelemetryAreDecodedEmpty() throws {
         let heartbeat = try accepted(decode(#"[2,"h","Heartbeat",{}]"#))
         #expect(heartbeat.isEmpty)
