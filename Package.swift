@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSONTape"], swiftSettings: strict),
         .target(name: "Recording", dependencies: ["Telemetry", "JSONTape", "Zstd"], swiftSettings: strict),
         .target(name: "Pipeline", dependencies: ["Telemetry", yams], swiftSettings: strict),
+        .target(name: "WriteAheadLog", dependencies: ["Telemetry"], swiftSettings: strict),
+        .target(name: "PrometheusEndpoint", swiftSettings: strict),
 
         // MARK: Executable
         .executableTarget(
@@ -56,6 +58,8 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
+        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"], swiftSettings: strict),
+        .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
         .testTarget(name: "WattlineCLITests", dependencies: ["Recording"], swiftSettings: strict),
     ]
 )

@@ -132,6 +132,14 @@ public struct PipelineDefinition: Sendable {
             }
         }
 
+        // Wattline must never read what it publishes itself (its availability status, later its outputs).
+        for template in templates where TopicFilter.matches(filter: template.filter, topic: broker.availabilityTopic) {
+            let node = mapping.optional("broker")?.child("availability_topic") ?? mapping.optional("topics")
+            node?.report(.invalid(
+                "availability topic '\(broker.availabilityTopic)' matches the input filter '\(template.filter)' of "
+                    + "topics[\(template.index)]: Wattline would read its own status; choose a topic outside its input"))
+        }
+
         let dataDirectory = mapping.optional("data_dir")?.nonEmptyString() ?? "data"
         let policy = mapping.optional("undeclared_chargers")?.choice(UndeclaredChargerPolicy.self) ?? .accept
         let defaultSite = mapping.optional("default_site")?.identifier(.site) ?? "unassigned"

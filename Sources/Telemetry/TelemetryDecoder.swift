@@ -27,27 +27,37 @@ public final class TelemetryDecoder {
     /// Decodes one message, appending what it carries to `output`. Throws the reason when the message is refused;
     /// `output` is then left as it was.
     public func decode(_ message: InboundMessage, source: MessageSource, into output: inout DecodeOutput) throws(DecodeError) {
-        guard message.payload.count <= maxPayloadBytes else {
-            throw DecodeError(.payloadTooLarge, path: "",
-                              "payload is \(message.payload.count) bytes; the limit is \(maxPayloadBytes)")
-        }
-        let mark = Mark(output)
-        // Array.withUnsafeBufferPointer rethrows untyped errors: carry the typed one out in a Result.
-        let result: Result<Void, DecodeError> = message.payload.withUnsafeBufferPointer { bytes in
+        let result: Result<Void, DecodeError> = message.payload.withUnsafeBytes { bytes in
             do throws(DecodeError) {
-                let root: JSONRef
-                do throws(JSONError) {
-                    root = try tape.parse(bytes)
-                } catch {
-                    throw Self.rejection(for: error, in: bytes)
-                }
-                try decode(document: root, message: message, source: source, into: &output)
+                try decode(payload: bytes, receivedAt: message.receivedAt, topic: message.topic,
+                           retained: message.retained, source: source, into: &output)
                 return .success(())
             } catch {
                 return .failure(error)
             }
         }
-        if case .failure(let error) = result {
+        try result.get()
+    }
+
+    /// Decodes a payload in place (e.g. a record of the write-ahead log), without copying it.
+    public func decode(payload bytes: UnsafeRawBufferPointer, receivedAt: Int64, topic: String, retained: Bool,
+                       source: MessageSource, into output: inout DecodeOutput) throws(DecodeError) {
+        guard bytes.count <= maxPayloadBytes else {
+            throw DecodeError(.payloadTooLarge, path: "",
+                              "payload is \(bytes.count) bytes; the limit is \(maxPayloadBytes)")
+        }
+        let mark = Mark(output)
+        do throws(DecodeError) {
+            let buffer = bytes.assumingMemoryBound(to: UInt8.self)
+            let root: JSONRef
+            do throws(JSONError) {
+                root = try tape.parse(buffer)
+            } catch {
+                throw Self.rejection(for: error, in: buffer)
+            }
+            try decode(document: root, receivedAt: receivedAt, topic: topic, retained: retained, source: source,
+                       into: &output)
+        } catch {
             mark.restore(&output)
             throw error
         }
@@ -66,15 +76,27 @@ public final class TelemetryDecoder {
     /// Foundation's `JSONSerialization`, and require the same result.
     public func decode<V: JSONView>(document root: V, message: InboundMessage, source: MessageSource,
                                     into output: inout DecodeOutput) throws(DecodeError) {
-        let context = DecodeContext(source: source, receivedAt: message.receivedAt)
-        output.retained = message.retained
+        let mark = Mark(output)
+        do throws(DecodeError) {
+            try decode(document: root, receivedAt: message.receivedAt, topic: message.topic, retained: message.retained,
+                       source: source, into: &output)
+        } catch {
+            mark.restore(&output)
+            throw error
+        }
+    }
+
+    func decode<V: JSONView>(document root: V, receivedAt: Int64, topic: String, retained: Bool, source: MessageSource,
+                             into output: inout DecodeOutput) throws(DecodeError) {
+        let context = DecodeContext(source: source, receivedAt: receivedAt)
+        output.retained = retained
         switch source.format {
         case .ocpp16: try decodeOCPP(root, version: .v16, context, &output)
         case .ocpp201: try decodeOCPP(root, version: .v201, context, &output)
         case .ocppJ: try decodeOCPP(root, version: nil, context, &output)
-        case .everest: try decodeEVerest(root, topic: message.topic, context, &output)
+        case .everest: try decodeEVerest(root, topic: topic, context, &output)
         case .compact: try decodeCompact(root, context, &output)
-        case .auto: try decodeAuto(root, topic: message.topic, context, &output)
+        case .auto: try decodeAuto(root, topic: topic, context, &output)
         }
     }
 

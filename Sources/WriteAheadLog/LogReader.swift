@@ -1,0 +1,78 @@
+/// Reads a log's records in strict LSN order from a given LSN, across segments: for the spill path and for export
+/// to fixtures. Works on the directory alone (its own file descriptors; no open `WriteAheadLog` needed), and may
+/// run while a writer appends: at the end of what is written it returns nil, and a later `next()` picks up records
+/// appended since, following the writer into new segments.
+///
+/// Damage does not stop it for good: `next()` throws `.corrupt` (file and offset) or `.lsnGap`, and the following
+/// call goes on with the next intact record (whose LSN then jumps past the lost ones).
+///
+/// Not thread-safe: one reader per thread or task.
+public final class LogReader {
+    public let directory: String
+    /// The LSN `next()` returns next, or the first after it that is still there.
+    public private(set) var nextLSN: UInt64
+
+    private let folder: SegmentDirectory
+    private var cursor: SegmentCursor
+    /// Set once a later segment was seen: the writer has left the current one, so when the current one has no more
+    /// intact records (after one more look), the reader moves on.
+    private var followingSegment: UInt64?
+    /// The first LSN of the latest segment the reader has entered or given up on (a damaged header); only segments
+    /// after it are looked for.
+    private var latestSegment: UInt64
+
+    /// Positions the reader at `lsn`. Throws `.notAvailable` when `lsn` is older than the oldest segment (removed).
+    /// An `lsn` past the end is allowed: the reader returns nil until that record is written.
+    public init(directory: String, from lsn: UInt64) throws(WriteAheadLogError) {
+        self.directory = directory
+        folder = SegmentDirectory(path: directory)
+        let names = try folder.segmentFirstLSNs()
+        guard let first = names.first else { throw .notAvailable(lsn: lsn, firstLSN: 1) }
+        guard lsn >= first else { throw .notAvailable(lsn: lsn, firstLSN: first) }
+        let start = names.last { $0 <= lsn }!
+        cursor = try SegmentCursor.open(path: folder.segmentPath(firstLSN: start), firstLSN: start)
+        latestSegment = start
+        nextLSN = lsn
+    }
+
+    /// The next record; nil when there is none yet.
+    public func next() throws(WriteAheadLogError) -> LogEntry? {
+        while true {
+            let step = try cursor.next()
+            switch step {
+            case .record(let header, let offset, let bytes):
+                if header.lsn < nextLSN { continue }
+                nextLSN = header.lsn + 1
+                let descriptor = LogDescriptor(
+                    lsn: header.lsn, segment: cursor.header.sequence, offset: offset, length: header.length)
+                return LogEntry(descriptor: descriptor, record: RecordView(header: header, record: bytes).record)
+            case .damaged(let offset, let reason, let resumeAt?):
+                cursor.skip(to: resumeAt)
+                throw .corrupt(LogCorruption(path: cursor.path, offset: offset, reason: reason))
+            case .end, .damaged(_, _, nil):
+                // Nothing intact follows in this segment, for now. While it is the last segment that is the end of
+                // the log (a damaged tail may be a write under way). Once a later segment exists the writer has
+                // left this one: look once more (it may have written here between our read and its roll), then go.
+                guard let following = followingSegment else {
+                    guard let following = try folder.segmentFirstLSNs().first(where: { $0 > latestSegment })
+                    else { return nil }
+                    followingSegment = following
+                    continue
+                }
+                let expected = cursor.nextLSN
+                let left = cursor.path
+                followingSegment = nil
+                latestSegment = following
+                // A damaged header throws here; the next call then looks past that segment.
+                cursor = try SegmentCursor.open(path: folder.segmentPath(firstLSN: following), firstLSN: following)
+                if case .damaged(let offset, let reason, _) = step {
+                    throw .corrupt(LogCorruption(path: left, offset: offset, reason: reason))
+                }
+                if following != expected {
+                    if following > expected { nextLSN = max(nextLSN, following) }
+                    throw .lsnGap(path: cursor.path, expected: expected, found: following)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Telemetry
+import Testing
+import WriteAheadLog
+
+@Suite struct RoundTripTests {
+    /// Binary payloads (every byte value), an empty one, a 1 MB one, unicode topics, flags and ticks all come back
+    /// exactly, through a sequential reader and through their descriptors.
+    @Test func messagesAndTicksComeBackExactly() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.appending("log")
+        var generator = TestBytes(seed: 1)
+        let records: [LogRecord] = [
+            .message(InboundMessage(receivedAt: 1_795_262_400_123, topic: "ocpp/CP-1/in", qos: 1, retained: false,
+                                    payload: (0...255).map { UInt8($0) })),
+            .message(InboundMessage(receivedAt: 1_795_262_400_124, topic: "ocpp/CP-1/in", qos: 0, payload: [])),
+            .tick(at: 1_795_262_401_000),
+            .message(InboundMessage(receivedAt: 1_795_262_401_500, topic: "everest/ladestation-müller-😀/会话", qos: 2,
+                                    retained: true, payload: generator.bytes(1_000_000))),
+            .message(InboundMessage(receivedAt: -5, topic: "", qos: 1, payload: [0])),
+            .tick(at: 0),
+            .message(InboundMessage(receivedAt: Int64.max, topic: String(repeating: "t", count: 65_535), qos: 0,
+                                    payload: Array("{\"a\":1}".utf8))),
+        ]
+
+        let log = try WriteAheadLog(directory: directory, syncPolicy: .never)
+        #expect(log.recoveryReport.createdNewLog)
+        var descriptors: [LogDescriptor] = []
+        for record in records {
+            switch record {
+            case .message(let message): descriptors.append(try log.append(message))
+            case .tick(let time): descriptors.append(try log.appendTick(at: time))
+            }
+        }
+        #expect(descriptors.map(\.lsn) == Array(1...UInt64(records.count)))
+        #expect(log.lastLSN == UInt64(records.count))
+        #expect(log.nextLSN == UInt64(records.count) + 1)
+
+        // By descriptor, while the log is open.
+        for (descriptor, record) in zip(descriptors, records) {
+            #expect(try log.record(at: descriptor) == record)
+        }
+        // Sequentially, with the same descriptors.
+        let entries = try readAll(directory)
+        #expect(entries.map(\.record) == records)
+        #expect(entries.map(\.descriptor) == descriptors)
+        try log.close()
+
+        // And after reopening.
+        let reopened = try WriteAheadLog(directory: directory, syncPolicy: .never)
+        #expect(reopened.recoveryReport.isClean)
+        #expect(reopened.nextLSN == UInt64(records.count) + 1)
+        #expect(try reopened.record(at: descriptors[3]) == records[3])
+        try reopened.close()
+    }
+
+    /// The raw-pointer append (what the MQTT callback uses) and the zero-copy read with a reused buffer.
+    @Test func rawAppendAndViewRead() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let log = try WriteAheadLog(directory: scratch.appending("log"), syncPolicy: .never)
+        let topic = Array("ocpp/CP-9/in".utf8)
+        let payload = Array("[2,\"19\",\"Heartbeat\",{}]".utf8)
+        let descriptor = try topic.withUnsafeBytes { topic in
+            try payload.withUnsafeBytes { payload in
+                try log.append(receivedAt: 42, topic: topic, qos: 1, retained: true, payload: payload)
+            }
+        }
+        #expect(descriptor == LogDescriptor(lsn: 1, segment: 0, offset: 24, length: UInt32(36 + topic.count + payload.count)))
+
+        var buffer: [UInt8] = []
+        let (seenTopic, seenPayload, lsn, qos, retained, time, isTick) = try log.withRecord(at: descriptor, buffer: &buffer) {
+            (Array($0.topic), Array($0.payload), $0.lsn, $0.qos, $0.retained, $0.receivedAt, $0.isTick)
+        }
+        #expect(seenTopic == topic && seenPayload == payload)
+        #expect(lsn == 1 && qos == 1 && retained && time == 42 && !isTick)
+        let capacity = buffer.count
+        _ = try log.withRecord(at: descriptor, buffer: &buffer) { $0.lsn }
+        #expect(buffer.count == capacity)
+        try log.close()
+    }
+
+    @Test func invalidAppendsAreRefused() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let log = try WriteAheadLog(directory: scratch.appending("log"), syncPolicy: .never)
+        let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+        #expect(throws: WriteAheadLogError.invalidQoS(3)) {
+            try log.append(receivedAt: 0, topic: "a", qos: 3, retained: false, payload: empty)
+        }
+        #expect(throws: WriteAheadLogError.recordTooLarge(topicBytes: 65_536, payloadBytes: 0)) {
+            try log.append(receivedAt: 0, topic: String(repeating: "x", count: 65_536), qos: 0, retained: false, payload: empty)
+        }
+        #expect(log.nextLSN == 1, "a refused append takes no LSN")
+        try log.close()
+        #expect(throws: WriteAheadLogError.closed(directory: scratch.appending("log"))) { try log.appendTick(at: 1) }
+        try log.close()
+        #expect(throws: WriteAheadLogError.invalidSegmentSize(100)) {
+            try WriteAheadLog(directory: scratch.appending("other"), segmentSize: 100)
+        }
+    }
+
+    @Test func systemErrorsNameTheFileAndTheReason() {
+        let missing = "/nonexistent-\(UInt32.random(in: 0...UInt32.max))/log"
+        do {
+            _ = try WriteAheadLog(directory: missing)
+            Issue.record("opened a log under a missing folder")
+        } catch {
+            #expect(error == .systemCall(name: "mkdir", path: missing, code: ENOENT, message: "No such file or directory"))
+            #expect(error.description == "mkdir failed for \(missing): No such file or directory (errno 2)")
+        }
+    }
+
+    /// One writer per directory, across objects and processes (an flock on LOCK).
+    @Test func aSecondWriterIsRefused() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.appending("log")
+        let first = try WriteAheadLog(directory: directory, syncPolicy: .never)
+        #expect(throws: WriteAheadLogError.locked(directory: directory)) {
+            try WriteAheadLog(directory: directory, syncPolicy: .never)
+        }
+        try first.close()
+        let second = try WriteAheadLog(directory: directory, syncPolicy: .never)
+        try second.close()
+    }
+
+    /// Records written without any fsync are in the kernel: a fresh reader (its own descriptors, as another process
+    /// would have) sees all of them while the writer is still open, and follows it as it appends more.
+    @Test func unsyncedRecordsAreReadableByAFreshReader() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.appending("log")
+        let log = try WriteAheadLog(directory: directory, segmentSize: 8192, syncPolicy: .never)
+        var generator = TestBytes(seed: 3)
+        var messages: [InboundMessage] = []
+        for index in 0..<50 {
+            let message = sampleMessage(index, payloadBytes: 200, generator: &generator)
+            messages.append(message)
+            try log.append(message)
+        }
+        #expect(log.syncedLSN == nil)
+        let reader = try LogReader(directory: directory, from: 1)
+        var seen: [LogRecord] = []
+        while let entry = try reader.next() { seen.append(entry.record) }
+        #expect(seen == messages.map { .message($0) })
+
+        // The reader is at the end; it picks up what is appended next, across a segment roll.
+        #expect(try reader.next() == nil)
+        for index in 50..<120 {
+            let message = sampleMessage(index, payloadBytes: 200, generator: &generator)
+            messages.append(message)
+            try log.append(message)
+        }
+        while let entry = try reader.next() { seen.append(entry.record) }
+        #expect(seen == messages.map { .message($0) })
+        #expect(log.segmentCount > 2)
+        #expect(log.syncedLSN == nil)
+        try log.close()
+    }
+}
