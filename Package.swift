@@ -35,6 +35,7 @@ let package = Package(
         // MARK: Safe wrappers: the only modules that import the C modules
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "Zstd", dependencies: ["CZstd"], swiftSettings: strict),
+        .target(name: "MQTT", dependencies: ["CMosquitto"], swiftSettings: strict),
 
         // MARK: Libraries
         .target(name: "JSONTape", swiftSettings: strict),
@@ -60,6 +61,10 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
+
+        // MARK: Test support: a real mosquitto broker on a free loopback port
+        .target(name: "MosquittoTestSupport", path: "Tests/MosquittoTestSupport", swiftSettings: strict),
         .testTarget(name: "WattlineCLITests", dependencies: ["Recording"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,101 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A process started with `posix_spawn`, its standard input read from a file and its output appended to one.
+public final class ChildProcess: Sendable {
+    /// The process id.
+    public let pid: pid_t
+    /// The `waitpid` status once the process has been reaped; reaping happens once, under this lock.
+    private let reaped = Mutex<Int32?>(nil)
+
+    /// Starts `executable` with `arguments`; stdout and stderr go to `outputPath` (appended) or /dev/null.
+    public init(_ executable: String, _ arguments: [String], stdinPath: String? = nil, outputPath: String? = nil) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        // The spawning thread may block signals (libdispatch's worker threads do) and the child would inherit
+        // that mask: mosquitto would then ignore SIGTERM. Start the child with no signal blocked and the
+        // default actions for the ones tests send.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else {
+            throw TestSupportError("cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        self.pid = pid
+    }
+
+    /// Runs a command to the end and returns its output; throws if it exits non-zero.
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], stdinPath: String? = nil, in directory: TemporaryDirectory) throws -> String {
+        let outputPath = directory.path + "/command-\(UInt32.random(in: 0 ... .max)).out"
+        let process = try ChildProcess(executable, arguments, stdinPath: stdinPath, outputPath: outputPath)
+        let status = process.wait()
+        let output = (try? directory.read(outputPath)) ?? ""
+        guard status == 0 else {
+            throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) exited with status \(status): \(output)")
+        }
+        return output
+    }
+
+    /// Sends `signal` unless the process has already been reaped.
+    public func send(_ signal: Int32) {
+        reaped.withLock { status in
+            if status == nil { _ = kill(pid, signal) }
+        }
+    }
+
+    /// Waits for the process to end; returns its exit code (or 128 + the signal that ended it).
+    @discardableResult
+    public func wait() -> Int32 {
+        reaped.withLock { status in
+            if status == nil {
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+                status = raw
+            }
+            return Self.exitCode(status!)
+        }
+    }
+
+    /// Whether the process has ended (reaping it if so).
+    public var hasExited: Bool {
+        reaped.withLock { status in
+            if status != nil { return true }
+            var raw: Int32 = 0
+            if waitpid(pid, &raw, WNOHANG) == pid {
+                status = raw
+                return true
+            }
+            return false
+        }
+    }
+
+    private static func exitCode(_ raw: Int32) -> Int32 {
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift does not import.
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A fresh directory under /tmp, removed (with its contents) by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    /// The directory's absolute path, without a trailing slash.
+    public let path: String
+
+    public init(prefix: String = "wattline-test") throws {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw TestSupportError("mkdtemp failed: \(String(cString: strerror(errno)))")
+        }
+        path = String(cString: made)
+    }
+
+    /// Writes `bytes` to `name` in the directory (or to an absolute path) and returns the path.
+    @discardableResult
+    public func write(_ bytes: [UInt8], to name: String) throws -> String {
+        let target = name.hasPrefix("/") ? name : "\(path)/\(name)"
+        guard let file = fopen(target, "wb") else {
+            throw TestSupportError("cannot write \(target): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        if !bytes.isEmpty {
+            guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
+                throw TestSupportError("short write to \(target)")
+            }
+        }
+        return target
+    }
+
+    /// Writes `text` as UTF-8.
+    @discardableResult
+    public func write(_ text: String, to name: String) throws -> String {
+        try write(Array(text.utf8), to: name)
+    }
+
+    /// Reads a file in the directory (or at an absolute path) as UTF-8 text.
+    public func read(_ name: String) throws -> String {
+        try Self.readFile(name.hasPrefix("/") ? name : "\(path)/\(name)")
+    }
+
+    /// Reads a file as UTF-8 text (invalid bytes replaced).
+    public static func readFile(_ target: String) throws -> String {
+        guard let file = fopen(target, "rb") else {
+            throw TestSupportError("cannot read \(target): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count == 0 { break }
+            bytes += buffer[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Removes the directory and everything in it.
+    public func remove() {
+        _ = try? ChildProcess("/bin/rm", ["-rf", path]).wait()
+    }
+}
