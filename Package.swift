@@ -9,6 +9,9 @@ import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let ringBuffer: Target.Dependency = .product(name: "RingBuffer", package: "RingBuffer")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
 
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
@@ -25,6 +28,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(path: "Packages/RingBuffer"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // MARK: C libraries (Debian packages named as providers; found through pkg-config)
@@ -44,11 +51,18 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["Telemetry", yams], swiftSettings: strict),
         .target(name: "WriteAheadLog", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
+        .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
+        .target(
+            name: "Ingest",
+            dependencies: ["Telemetry", "Pipeline", "Recording", "SQLite", "WriteAheadLog", "MQTT", "PrometheusEndpoint", prometheus,
+                           ringBuffer, logging],
+            swiftSettings: strict
+        ),
 
         // MARK: Executable
         .executableTarget(
             name: "wattline",
-            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", argumentParser],
+            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -59,13 +73,19 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
-        .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["Ingest", "Telemetry", "Pipeline", "SQLite", "MQTT", "MosquittoTestSupport", ringBuffer],
+            swiftSettings: strict
+        ),
 
         // MARK: Test support: a real mosquitto broker on a free loopback port
         .target(name: "MosquittoTestSupport", path: "Tests/MosquittoTestSupport", swiftSettings: strict),
-        .testTarget(name: "WattlineCLITests", dependencies: ["Recording"], swiftSettings: strict),
     ]
 )
 
@@ -75,7 +95,7 @@ if Context.environment["WATTLINE_BENCH"] != nil {
     package.targets.append(
         .executableTarget(
             name: "wattline-bench",
-            dependencies: ["Telemetry", "JSONTape"],
+            dependencies: ["Telemetry", "JSONTape", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
             path: "Benchmarks/wattline-bench",
             swiftSettings: strict
         )

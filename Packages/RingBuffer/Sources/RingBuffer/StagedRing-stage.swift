@@ -1,0 +1,89 @@
+import Atomics
+
+extension StagedRing {
+    /// One consumer stage of a `StagedRing`: read a window of what the stage before it has finished, process it,
+    /// commit it to the stage after it (or, for the last stage, back to the producer as free slots).
+    ///
+    /// Exactly one thread may use a given stage. A handle is only the ring and a role; the discipline is the caller's
+    /// (see "Why `@unchecked Sendable` is safe" on `StagedRing`).
+    public struct Stage: Sendable {
+        @usableFromInline internal let ring: StagedRing
+        /// 1 + the stage's index: its slot in the control block (0 is the producer).
+        @usableFromInline internal let party: Int
+
+        @inlinable
+        internal init(ring: StagedRing, party: Int) {
+            self.ring = ring
+            self.party = party
+        }
+
+        /// The stage's position in the chain: 0 reads what the producer publishes.
+        @inlinable
+        public var index: Int { party &- 1 }
+
+        /// How many elements this stage may read now, without blocking.
+        @inlinable
+        public func available() -> Int {
+            // Relaxed: only this stage's thread stores its cursor.
+            let own = ring.cursor(party).load(ordering: .relaxed)
+            // Acquiring: pairs with the releasing store of the cursor before ours (see tryRead).
+            let upstream = ring.cursor(party &- 1).load(ordering: .acquiring)
+            ring.owner(party).pointee.limit = upstream
+            return upstream &- own
+        }
+
+        /// Lends up to `maximum` elements the stage before this one has finished with, without blocking; `nil` when
+        /// there are none. Reading again before committing returns the same elements first.
+        @inlinable
+        public func tryRead(upTo maximum: Int) -> Window? {
+            precondition(maximum > 0, "StagedRing.Stage.tryRead needs a positive count, got \(maximum)")
+            let owner = ring.owner(party)
+            // Relaxed: only this stage's thread stores its cursor.
+            let own = ring.cursor(party).load(ordering: .relaxed)
+            var ready = owner.pointee.limit &- own
+            if ready < maximum {
+                // Acquiring: the producer (or the stage before) stores its cursor releasing, after writing (or
+                // finishing with) the slots it passes; acquiring it makes those slots' contents visible to our reads.
+                owner.pointee.limit = ring.cursor(party &- 1).load(ordering: .acquiring)
+                ready = owner.pointee.limit &- own
+            }
+            guard ready > 0 else { return nil }
+            return ring.window(at: own, count: Swift.min(maximum, ready))
+        }
+
+        /// Like `tryRead`, but when nothing is ready spins for up to `spinLimit`, then parks until the stage before
+        /// publishes or commits. Returns `nil` only when the producer has closed the ring and this stage has
+        /// committed everything.
+        ///
+        /// Not for Swift concurrency's cooperative threads: it blocks the thread.
+        @inlinable
+        public func read(upTo maximum: Int) -> Window? {
+            if let window = tryRead(upTo: maximum) { return window }
+            ring.waitForUpstream(party: party)
+            return tryRead(upTo: maximum)
+        }
+
+        /// Hands the first `count` elements of what this stage can read on to the next stage (or frees their slots,
+        /// for the last stage), and wakes that neighbour if it is parked.
+        @inlinable
+        public func commit(_ count: Int) {
+            let cursor = ring.cursor(party)
+            // Relaxed: only this stage's thread stores its cursor.
+            let own = cursor.load(ordering: .relaxed)
+            let readable = ring.owner(party).pointee.limit &- own
+            precondition(count >= 0 && count <= readable,
+                         "StagedRing stage \(party &- 1) commits \(count) elements but can read only \(readable)")
+            guard count > 0 else { return }
+            // Releasing: our reads of (and in-place writes to) these slots happen before the next stage, or the
+            // producer reusing the slots, acquires the new cursor value.
+            cursor.store(own &+ count, ordering: .releasing)
+            ring.wakeIfParked(party: party == ring.stageCount ? 0 : party &+ 1)
+        }
+
+        /// How many times this stage has parked in `read` (statistics; read from any thread).
+        public var parkCount: Int {
+            // Relaxed: a statistic, ordered with nothing.
+            ring.parkCount(party).load(ordering: .relaxed)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Dispatch
+import Foundation
+import Logging
+import Pipeline
+import RingBuffer
+import Synchronization
+import WriteAheadLog
+
+/// The ingest runtime without its network side: the write-ahead log, the ring, the worker thread that runs the
+/// stages, and the tick timer. Live ingest feeds it from MQTT (`LiveIngest`); replay can feed it from fixtures.
+///
+/// Threads: whoever calls `acceptor.accept` (libmosquitto's network thread), the tick timer, and the worker.
+public final class IngestCore: Sendable {
+    public let counters: IngestCounters
+    public let acceptor: Acceptor
+    public let options: IngestOptions
+    public let pipeline: PipelineDefinition
+    let log: WriteAheadLog
+    let ring: StagedRing<LogDescriptor>
+    let logger: Logger
+    let progress = ProgressLevels()
+    /// Set by `stop()`; the tick timer exits when it sees it.
+    private let stopping = Atomic<Bool>(false)
+    private let workerDone = DispatchSemaphore(value: 0)
+    private let tickerDone = DispatchSemaphore(value: 0)
+    /// Guarded by its mutex: the worker's start-up error, and whether `start`/`stop` ran.
+    private let lifecycle = Mutex<Lifecycle>(Lifecycle())
+    /// Called on the tick timer's thread about every 250 ms (live ingest watches its quota there).
+    private let onTimer: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
+
+    struct Lifecycle {
+        var started = false
+        var stopped = false
+        var startError: (any Error)?
+    }
+
+    /// Opens (and recovers) the log in `options.dataDirectory`. Nothing runs until `start()`.
+    public init(pipeline: PipelineDefinition, options: IngestOptions, logger: Logger) throws {
+        try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
+        let log = try WriteAheadLog(directory: options.logDirectory, segmentSize: options.segmentBytes,
+                                    syncPolicy: options.syncPolicy)
+        if !log.recoveryReport.isClean { logger.warning("write-ahead log recovery: \(log.recoveryReport)") }
+        self.log = log
+        self.pipeline = pipeline
+        self.options = options
+        self.logger = logger
+        self.counters = IngestCounters()
+        self.ring = StagedRing<LogDescriptor>(capacity: options.ringCapacity, stages: 1)
+        // Seed the redelivery window with what the log already holds, so a broker's redelivery after a crash is
+        // recognised.
+        var seed: [UInt64] = []
+        let start = log.nextLSN > 65_536 ? log.nextLSN - 65_536 : 1
+        if let reader = try? log.makeReader(from: max(start, log.firstLSN)) {
+            while let entry = try? reader.next() {
+                if case .message(let message) = entry.record {
+                    let hash = message.topic.utf8.withContiguousStorageIfAvailable { topic in
+                        message.payload.withUnsafeBytes { MessageHash.hash(topic: UnsafeRawBufferPointer(topic), payload: $0) }
+                    }
+                    if let hash { seed.append(hash) }
+                }
+            }
+        }
+        acceptor = Acceptor(log: log, ring: ring, counters: counters, options: options, logger: logger, seed: seed)
+    }
+
+    /// Sets what runs on the timer thread about every 250 ms.
+    public func setTimerHook(_ hook: @escaping @Sendable () -> Void) {
+        onTimer.withLock { $0 = hook }
+    }
+
+    /// Starts the worker (which first processes what earlier runs left in the log) and the tick timer.
+    public func start() throws {
+        let ready = DispatchSemaphore(value: 0)
+        let worker = Thread { [self] in
+            do {
+                let store = try ReadingStore(path: options.databasePath)
+                let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
+                                                       maxFileBytes: options.deadLetterFileBytes,
+                                                       quotaBytes: options.deadLetterQuotaBytes)
+                let logger = self.logger
+                deadLetters.onQuotaReached = { logger.warning("\($0)") }
+                let checkpoint = try store.checkpoint(stage: IngestWorker.stageName) ?? 0
+                let startAt = max(checkpoint + 1, log.firstLSN)
+                let worker = IngestWorker(log: log, stage: ring.stage(0), counters: counters, pipeline: pipeline,
+                                          options: options, logger: logger, store: store, deadLetters: deadLetters,
+                                          startAt: startAt, progress: progress)
+                ready.signal()
+                worker.run()
+                store.close()
+            } catch {
+                lifecycle.withLock { $0.startError = error }
+                ready.signal()
+            }
+            workerDone.signal()
+        }
+        worker.name = "wattline-worker"
+        worker.start()
+        ready.wait()
+        if let error = lifecycle.withLock({ $0.startError }) { throw error }
+        lifecycle.withLock { $0.started = true }
+
+        let ticker = Thread { [self] in
+            while !stopping.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: 0.25)
+                acceptor.tick(now: Int64(Date().timeIntervalSince1970 * 1000))
+                onTimer.withLock { $0 }?()
+            }
+            tickerDone.signal()
+        }
+        ticker.name = "wattline-ticker"
+        ticker.start()
+    }
+
+    /// Stops: no more descriptors, the worker drains what the ring holds and checkpoints, the log is closed. A
+    /// backlog still in the log stays there for the next start. Call after the network side has stopped.
+    public func stop() {
+        let run = lifecycle.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return state.started && !state.stopped
+        }
+        guard run else { return }
+        stopping.store(true, ordering: .relaxed)
+        tickerDone.wait()
+        acceptor.close()
+        let seconds = Double(options.shutdownTimeout.components.seconds)
+        if workerDone.wait(timeout: .now() + seconds) == .timedOut {
+            logger.error("the worker did not finish within the shutdown timeout; the log keeps the backlog")
+        }
+        do {
+            try log.close()
+        } catch {
+            logger.error("closing the write-ahead log: \(error)")
+        }
+    }
+
+    /// Levels for metrics and the status line.
+    public func levels() -> RuntimeLevels {
+        var levels = RuntimeLevels()
+        levels.pending = counters.pending
+        levels.readingsHeld = counters.readingsHeld.current
+        levels.ringCapacity = ring.capacity
+        let processed = UInt64(max(0, progress.processedThrough.current))
+        let newest = log.nextLSN &- 1
+        levels.stageLagRecords = newest > processed ? Int(newest - processed) : 0
+        levels.spillBacklog = max(0, levels.stageLagRecords - ring.stage(0).available())
+        levels.ringOccupancy = ring.stage(0).available()
+        let lastReceived = progress.lastReceivedAt.current
+        if lastReceived > 0 {
+            levels.stageLagSeconds = max(0, Date().timeIntervalSince1970 - Double(lastReceived) / 1000)
+        }
+        levels.logBytes = Int(log.bytesOnDisk)
+        levels.logQuotaBytes = options.logQuotaBytes
+        levels.brokerDropped = counters.brokerDropped.current
+        return levels
+    }
+
+    /// The write-ahead log's size on disk.
+    public var logBytes: Int { Int(log.bytesOnDisk) }
+}

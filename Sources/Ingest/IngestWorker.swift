@@ -1,0 +1,243 @@
+import Foundation
+import Logging
+import Pipeline
+import RingBuffer
+import Telemetry
+import WriteAheadLog
+
+/// The one busy thread besides the network thread: it runs the stage chain batch by batch — read the records
+/// (from the ring's descriptors, or from the log when the ring spilled), decode, deduplicate and reorder, store —
+/// and commits each batch with its checkpoint in one SQLite transaction.
+///
+/// Records are processed in strict LSN order: a descriptor ahead of the next expected LSN means records were not
+/// offered to the ring (it was full, or a tick and a message raced to publish); they are read back from the log
+/// first. Descriptors behind it were already read that way and are skipped.
+///
+/// Owned by its thread: nothing here is shared (the counters it updates are atomics).
+final class IngestWorker {
+    static let stageName = "readings"
+
+    let log: WriteAheadLog
+    let stage: StagedRing<LogDescriptor>.Stage
+    let counters: IngestCounters
+    let pipeline: PipelineDefinition
+    let options: IngestOptions
+    let logger: Logger
+    let store: ReadingStore
+    let deadLetters: DeadLetterWriter
+    let decoder: TelemetryDecoder
+    let sequencer: ReadingSequencer
+
+    /// The next record to process.
+    private(set) var nextLSN: UInt64
+    /// Records up to this one were accepted by an earlier run (counted as recovered).
+    let recoveredThrough: UInt64
+    /// Receive time of the last record processed.
+    private(set) var lastReceivedAt: Int64 = 0
+    private var output = DecodeOutput()
+    private var released: [ReadingSequencer.Item] = []
+    private var outcomes: [ReadingStore.Outcome] = []
+    private var buffer: [UInt8] = []
+    private var reader: LogReader?
+    private var checkpointed: UInt64
+    private var batchesSinceCleanup = 0
+    private var warnedStore = false
+
+    /// Shared with the runtime for metrics: the LSN processed last (relaxed; a statistic).
+    let progress: ProgressLevels
+
+    init(log: WriteAheadLog, stage: StagedRing<LogDescriptor>.Stage, counters: IngestCounters,
+         pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, store: ReadingStore,
+         deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels) {
+        self.log = log
+        self.stage = stage
+        self.counters = counters
+        self.pipeline = pipeline
+        self.options = options
+        self.logger = logger
+        self.store = store
+        self.deadLetters = deadLetters
+        self.decoder = TelemetryDecoder(maxPayloadBytes: options.decodeLimitBytes)
+        self.sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
+                                                               futureTolerance: options.futureTolerance))
+        self.nextLSN = startAt
+        self.recoveredThrough = log.nextLSN &- 1
+        self.checkpointed = startAt &- 1
+        self.progress = progress
+    }
+
+    /// Runs until the ring is closed and drained.
+    func run() {
+        // First what earlier runs accepted and did not checkpoint.
+        if nextLSN <= recoveredThrough {
+            logger.info("resuming from log record \(nextLSN): \(recoveredThrough - nextLSN + 1) records to process again")
+            catchUpInBatches(to: recoveredThrough + 1)
+        }
+        while let window = stage.read(upTo: options.batchSize) {
+            for descriptor in window {
+                if descriptor.lsn < nextLSN { continue }
+                if descriptor.lsn > nextLSN { catchUpInBatches(to: descriptor.lsn) }
+                processFromLog(descriptor)
+            }
+            stage.commit(window.count)
+            commit()
+            pauseIfAsked()
+        }
+        commit()
+    }
+
+    /// Reads records [nextLSN, lsn) back from the log, committing every `batchSize` records so a long spill
+    /// checkpoints (and frees log segments) as it goes.
+    private func catchUpInBatches(to lsn: UInt64) {
+        while nextLSN < lsn {
+            let before = nextLSN
+            catchUp(to: min(lsn, nextLSN + UInt64(options.batchSize)))
+            commit()
+            pauseIfAsked()
+            if nextLSN == before { break }  // the log could not be read; logged
+        }
+    }
+
+    private func pauseIfAsked() {
+        guard options.stagePause > .zero else { return }
+        let parts = options.stagePause.components
+        Thread.sleep(forTimeInterval: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+    }
+
+    /// Reads records [nextLSN, lsn) back from the log.
+    private func catchUp(to lsn: UInt64) {
+        do {
+            if reader == nil || reader!.nextLSN != nextLSN { reader = try log.makeReader(from: nextLSN) }
+            while nextLSN < lsn, let entry = try reader!.next() {
+                guard entry.lsn == nextLSN else {
+                    logger.error("log record \(nextLSN) is missing (found \(entry.lsn)); continuing from there")
+                    nextLSN = entry.lsn
+                    continue
+                }
+                switch entry.record {
+                case .message(let message):
+                    message.payload.withUnsafeBytes { payload in
+                        process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: message.topic, qos: message.qos,
+                                retained: message.retained, payload: payload)
+                    }
+                case .tick(let time):
+                    tick(lsn: entry.lsn, at: time)
+                }
+            }
+        } catch {
+            logger.error("reading the write-ahead log from record \(nextLSN) failed: \(error)")
+            reader = nil
+        }
+    }
+
+    private func processFromLog(_ descriptor: LogDescriptor) {
+        do {
+            try log.withRecord(at: descriptor, buffer: &buffer) { view in
+                if view.isTick {
+                    tick(lsn: view.lsn, at: view.receivedAt)
+                } else {
+                    let topic = String(decoding: view.topic, as: UTF8.self)
+                    process(lsn: view.lsn, receivedAt: view.receivedAt, topic: topic, qos: view.qos,
+                            retained: view.retained, payload: view.payload)
+                }
+            }
+        } catch {
+            logger.error("log record \(descriptor) cannot be read: \(error)")
+            nextLSN = descriptor.lsn + 1
+        }
+    }
+
+    private func tick(lsn: UInt64, at time: Int64) {
+        lastReceivedAt = max(lastReceivedAt, time)
+        nextLSN = lsn + 1
+    }
+
+    /// Decodes one message and takes its readings through the sequencer.
+    private func process(lsn: UInt64, receivedAt: Int64, topic: String, qos: UInt8, retained: Bool,
+                         payload: UnsafeRawBufferPointer) {
+        nextLSN = lsn + 1
+        lastReceivedAt = max(lastReceivedAt, receivedAt)
+        if lsn <= recoveredThrough { counters.recovered.add() }
+        output.removeAll()
+        do throws(DecodeError) {
+            let source = try pipeline.source(forTopic: topic)
+            try decoder.decode(payload: payload, receivedAt: receivedAt, topic: topic, retained: retained,
+                               source: source, into: &output)
+        } catch {
+            counters.reject(error.reason)
+            let message = InboundMessage(receivedAt: receivedAt, topic: topic, qos: qos, retained: retained,
+                                         payload: Array(payload))
+            if !deadLetters.write(message, reason: error.reason, detail: error.description) {
+                counters.deadLetterDropped.add()
+            }
+            return
+        }
+        counters.decoded.add()
+        if retained { counters.retained.add() }
+        counters.events.add(output.events.count)
+        counters.readingsDecoded.add(output.readings.count)
+        for reading in output.readings {
+            switch sequencer.add(reading, lsn: lsn, receivedAt: receivedAt, released: &released) {
+            case .held: break
+            case .duplicate: counters.readingsDuplicate.add()
+            case .conflict: break  // counted when stored
+            case .late: counters.readingsLate.add()
+            case .future: counters.readingsFuture.add()
+            }
+        }
+    }
+
+    /// Stores what the sequencer released, with the checkpoint: every record before the oldest reading still held
+    /// (or everything processed, when nothing is held).
+    private func commit() {
+        sequencer.advance(receiveTime: lastReceivedAt, into: &released)
+        let watermark = sequencer.oldestHeldLSN.map { $0 - 1 } ?? (nextLSN - 1)
+        counters.readingsHeld.set(sequencer.heldCount)
+        progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
+        guard !released.isEmpty || watermark > checkpointed else { return }
+        do {
+            try store.write(released, checkpoint: watermark, stage: Self.stageName, outcomes: &outcomes)
+        } catch {
+            // The batch stays in `released` and the checkpoint where it was: retried with the next batch.
+            if !warnedStore {
+                warnedStore = true
+                logger.error("writing readings to the database failed: \(error); retrying with the next batch")
+            }
+            return
+        }
+        warnedStore = false
+        for outcome in outcomes {
+            switch outcome {
+            case .stored: counters.readingsStored.add()
+            case .duplicate: counters.readingsDuplicate.add()
+            case .conflict:
+                counters.readingsStored.add()
+                counters.readingsConflict.add()
+            }
+        }
+        released.removeAll(keepingCapacity: true)
+        checkpointed = watermark
+        batchesSinceCleanup += 1
+        // Checkpointed segments go every 64 batches, or at once while the log is over its low-water mark (the
+        // live runtime is paused at its quota until they are gone).
+        if batchesSinceCleanup >= 64 || Int(log.bytesOnDisk) >= options.logLowWaterBytes {
+            batchesSinceCleanup = 0
+            do {
+                _ = try log.removeSegments(before: checkpointed + 1)
+            } catch {
+                logger.warning("removing checkpointed log segments failed: \(error)")
+            }
+        }
+    }
+}
+
+/// What the worker has done, for metrics and the status line (relaxed atomics: statistics).
+final class ProgressLevels: Sendable {
+    let processedThrough = AtomicLevel()
+    let lastReceivedAt = AtomicLevel()
+
+    func update(processedThrough lsn: UInt64, receivedAt: Int64) {
+        processedThrough.set(Int(truncatingIfNeeded: lsn))
+        lastReceivedAt.set(Int(receivedAt))
+    }
+}

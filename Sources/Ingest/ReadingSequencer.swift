@@ -1,0 +1,216 @@
+import Telemetry
+
+/// The deduplication and reordering stage: upstream of every processor and of storage.
+///
+/// Per charger, readings are held until the charger's own latest event time has moved `lateness` past them, then
+/// released in timestamp order, so processors see each charger's data ordered even when messages arrive shuffled.
+/// Judged on event time per charger (never the wall clock), so live and replay release the same readings.
+///
+/// - Same identity (series, timestamp) and the same value: a **duplicate** (a QoS 1 redelivery, a resent message),
+///   counted and not passed on.
+/// - Same identity, another value: a **conflict**, passed on and flagged.
+/// - Older than what the window has already released for its series: **late**, passed on and flagged, never dropped.
+/// - Beyond receive time plus `futureTolerance`: **future**, passed on and flagged; it moves no clock forward.
+///
+/// Not thread-safe: the worker thread owns it.
+public final class ReadingSequencer {
+    public struct Configuration: Sendable {
+        /// How long (event time) a charger's readings wait for stragglers before release. Default 10 s.
+        public var lateness: Int64
+        /// How far past its receive time an event time may be before it is flagged as in the future. Default 5 min.
+        public var futureTolerance: Int64
+        /// Released (timestamp, value) pairs remembered per series to recognise redeliveries. Default 32.
+        public var historyPerSeries: Int
+
+        public init(lateness: Int64 = 10_000, futureTolerance: Int64 = 300_000, historyPerSeries: Int = 32) {
+            self.lateness = lateness
+            self.futureTolerance = futureTolerance
+            self.historyPerSeries = historyPerSeries
+        }
+    }
+
+    /// A reading on its way through, with the log record it came from.
+    public struct Item: Sendable, Equatable {
+        public var reading: Reading
+        public var lsn: UInt64
+        public var flags: Flags
+
+        public init(reading: Reading, lsn: UInt64, flags: Flags = []) {
+            self.reading = reading
+            self.lsn = lsn
+            self.flags = flags
+        }
+    }
+
+    /// Quality flags a released reading carries.
+    public struct Flags: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        public static let conflict = Flags(rawValue: 1)
+        public static let late = Flags(rawValue: 2)
+        public static let future = Flags(rawValue: 4)
+    }
+
+    /// What `add` did with a reading.
+    public enum Outcome: Sendable, Equatable {
+        case held, duplicate, conflict, late, future
+    }
+
+    public let configuration: Configuration
+    private var chargers: [String: ChargerWindow] = [:]
+    private var history: [Series: SeriesHistory] = [:]
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Readings held in windows, over all chargers.
+    public var heldCount: Int { chargers.values.reduce(0) { $0 + $1.held.count } }
+
+    /// The smallest log sequence number still held: everything before it has been released.
+    public var oldestHeldLSN: UInt64? { chargers.values.compactMap { $0.held.map(\.lsn).min() }.min() }
+
+    /// Takes one reading. Released readings are appended to `released` in order.
+    @discardableResult
+    public func add(_ reading: Reading, lsn: UInt64, receivedAt: Int64, released: inout [Item]) -> Outcome {
+        let charger = reading.series.charger
+        // Taken out of the dictionary while it changes, so its arrays stay uniquely referenced (no copy).
+        var window = chargers.removeValue(forKey: charger) ?? ChargerWindow()
+        defer { chargers[charger] = window }
+        var flags: Flags = []
+        let isFuture = reading.timestamp > receivedAt + configuration.futureTolerance
+        if isFuture { flags.insert(.future) }
+
+        // Already in the window?
+        if let index = window.held.firstIndex(where: { $0.reading.series == reading.series && $0.reading.timestamp == reading.timestamp }) {
+            if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
+            flags.insert(.conflict)
+            window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
+            return .conflict
+        }
+        // Already released?
+        if let past = history[reading.series] {
+            if past.contains(reading.timestamp) {
+                if past.contains(reading.timestamp, value: reading.value) { return .duplicate }
+                flags.insert(.conflict)
+                released.append(Item(reading: reading, lsn: lsn, flags: flags))
+                remember(reading)
+                return .conflict
+            }
+            if reading.timestamp < past.newest {
+                flags.insert(.late)
+                released.append(Item(reading: reading, lsn: lsn, flags: flags))
+                remember(reading)
+                return .late
+            }
+        }
+        window.lastReceivedAt = max(window.lastReceivedAt, receivedAt)
+        if isFuture {
+            // Passed on at once, flagged: holding it would hold the checkpoint, and it moves no clock.
+            released.append(Item(reading: reading, lsn: lsn, flags: flags))
+            return .future
+        }
+        window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
+        if reading.timestamp > window.latest {
+            window.latest = reading.timestamp
+            release(&window, upTo: window.latest - configuration.lateness, into: &released)
+        }
+        return .held
+    }
+
+    /// Releases the windows of chargers silent for `lateness` of receive time (receive times and ticks come from the
+    /// log, so replay releases the same readings): nothing more is coming to reorder them with, and holding them
+    /// would hold the checkpoint.
+    public func advance(receiveTime: Int64, into released: inout [Item]) {
+        for charger in chargers.keys.sorted() {
+            guard var window = chargers[charger], !window.held.isEmpty,
+                  window.lastReceivedAt + configuration.lateness <= receiveTime else { continue }
+            chargers[charger] = nil
+            release(&window, upTo: .max, into: &released)
+            chargers[charger] = window
+        }
+    }
+
+    /// Releases everything held for every charger (shutdown, end of a replay).
+    public func flushAll(into released: inout [Item]) {
+        for charger in chargers.keys.sorted() {
+            var window = chargers[charger]!
+            release(&window, upTo: .max, into: &released)
+            chargers[charger] = window
+        }
+    }
+
+    private func release(_ window: inout ChargerWindow, upTo horizon: Int64, into released: inout [Item]) {
+        guard window.held.contains(where: { $0.reading.timestamp <= horizon }) else { return }
+        var keep: [Item] = []
+        var out: [Item] = []
+        for item in window.held {
+            if item.reading.timestamp <= horizon { out.append(item) } else { keep.append(item) }
+        }
+        out.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
+        for item in out { remember(item.reading) }
+        released.append(contentsOf: out)
+        window.held = keep
+    }
+
+    private func remember(_ reading: Reading) {
+        let capacity = configuration.historyPerSeries
+        history[reading.series, default: SeriesHistory(capacity: capacity)].record(reading.timestamp, reading.value)
+    }
+
+    // MARK: Checkpoint state
+
+    /// The state a checkpoint needs: per series, the recently released (timestamp, value) pairs, so that records
+    /// read again after a restart are recognised as duplicates. Held readings are not part of it: the checkpoint
+    /// LSN stays below the oldest held reading's record, so they are read again.
+    public func snapshot() -> [(Series, [(Int64, Double)])] {
+        history.map { ($0.key, $0.value.entries) }
+    }
+
+    /// Restores what `snapshot()` returned.
+    public func restore(_ state: [(Series, [(Int64, Double)])]) {
+        for (series, entries) in state {
+            var past = SeriesHistory(capacity: configuration.historyPerSeries)
+            for (timestamp, value) in entries.sorted(by: { $0.0 < $1.0 }) { past.record(timestamp, value) }
+            history[series] = past
+        }
+    }
+}
+
+/// One charger's reordering window.
+struct ChargerWindow {
+    /// The charger's latest event time seen (future-flagged readings excluded).
+    var latest: Int64 = .min
+    /// The latest receive time of a reading from the charger.
+    var lastReceivedAt: Int64 = .min
+    var held: [ReadingSequencer.Item] = []
+}
+
+/// The last released (timestamp, value) pairs of one series, newest last; a small bounded ring.
+struct SeriesHistory {
+    private(set) var entries: [(Int64, Double)] = []
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    var newest: Int64 { entries.last?.0 ?? .min }
+
+    func contains(_ timestamp: Int64) -> Bool {
+        entries.contains { $0.0 == timestamp }
+    }
+
+    func contains(_ timestamp: Int64, value: Double) -> Bool {
+        entries.contains { $0.0 == timestamp && $0.1.bitPattern == value.bitPattern }
+    }
+
+    mutating func record(_ timestamp: Int64, _ value: Double) {
+        if let index = entries.lastIndex(where: { $0.0 <= timestamp }) {
+            entries.insert((timestamp, value), at: index + 1)
+        } else {
+            entries.insert((timestamp, value), at: 0)
+        }
+        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+    }
+}

@@ -1,0 +1,72 @@
+import Ingest
+import Telemetry
+import Testing
+
+@Suite struct ReadingSequencerTests {
+    static func reading(_ charger: String = "CP-1", _ measurand: Measurand = .powerActiveImport, at ms: Int64, _ value: Double) -> Reading {
+        Reading(series: Series(site: "s", charger: charger, evse: 1, connector: 1, measurand: measurand),
+                timestamp: ms, value: value, decimals: 0)
+    }
+
+    @Test func readingsAreReleasedInOrderOnceTheChargersClockMovesPastTheWindow() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 10_000))
+        var released: [ReadingSequencer.Item] = []
+        for (lsn, ms) in [Int64(3_000), 1_000, 2_000, 12_500, 11_000].enumerated() {
+            sequencer.add(Self.reading(at: ms, Double(ms)), lsn: UInt64(lsn), receivedAt: ms, released: &released)
+        }
+        // The charger's latest is 12.5 s: everything at or before 2.5 s is out, in timestamp order.
+        #expect(released.map(\.reading.timestamp) == [1_000, 2_000])
+        #expect(sequencer.heldCount == 3)
+        sequencer.add(Self.reading(at: 30_000, 30), lsn: 9, receivedAt: 30_000, released: &released)
+        #expect(released.map(\.reading.timestamp) == [1_000, 2_000, 3_000, 11_000, 12_500])
+        #expect(sequencer.oldestHeldLSN == 9)
+    }
+
+    @Test func eachChargerIsJudgedOnItsOwnClock() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 5_000))
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading("A", at: 1_000, 1), lsn: 1, receivedAt: 0, released: &released)
+        sequencer.add(Self.reading("B", at: 100_000, 1), lsn: 2, receivedAt: 0, released: &released)
+        #expect(released.isEmpty, "B's clock must not release A's readings")
+        sequencer.add(Self.reading("A", at: 7_000, 1), lsn: 3, receivedAt: 0, released: &released)
+        #expect(released.map(\.reading.series.charger) == ["A"])
+    }
+
+    @Test func duplicatesConflictsAndLateReadings() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000))
+        var released: [ReadingSequencer.Item] = []
+        #expect(sequencer.add(Self.reading(at: 1_000, 5), lsn: 1, receivedAt: 1_000, released: &released) == .held)
+        #expect(sequencer.add(Self.reading(at: 1_000, 5), lsn: 2, receivedAt: 1_000, released: &released) == .duplicate)
+        #expect(sequencer.add(Self.reading(at: 1_000, 6), lsn: 3, receivedAt: 1_000, released: &released) == .conflict)
+        sequencer.add(Self.reading(at: 5_000, 7), lsn: 4, receivedAt: 5_000, released: &released)
+        #expect(released.count == 2)
+        #expect(released.last?.flags == .conflict)
+        // Released already: a redelivery is still a duplicate, a changed value a conflict.
+        #expect(sequencer.add(Self.reading(at: 1_000, 5), lsn: 5, receivedAt: 6_000, released: &released) == .duplicate)
+        // Older than what was released for the series, and new: late, passed on at once, flagged.
+        #expect(sequencer.add(Self.reading(at: 500, 4), lsn: 6, receivedAt: 6_000, released: &released) == .late)
+        #expect(released.last?.flags == .late && released.last?.reading.timestamp == 500)
+    }
+
+    @Test func futureTimestampsAreFlaggedAndMoveNoClock() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000, futureTolerance: 60_000))
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading(at: 10_000, 1), lsn: 1, receivedAt: 10_000, released: &released)
+        #expect(sequencer.add(Self.reading(at: 10_000_000, 2), lsn: 2, receivedAt: 10_500, released: &released) == .future)
+        // Passed on at once, flagged; it releases nothing else.
+        #expect(released.map(\.flags) == [.future])
+        #expect(sequencer.heldCount == 1)
+    }
+
+    @Test func aSilentChargersWindowIsReleasedOnReceiveTime() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 10_000))
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading("A", at: 5_000, 1), lsn: 1, receivedAt: 100_000, released: &released)
+        sequencer.add(Self.reading("B", at: 5_000, 1), lsn: 2, receivedAt: 108_000, released: &released)
+        sequencer.advance(receiveTime: 109_999, into: &released)
+        #expect(released.isEmpty)
+        sequencer.advance(receiveTime: 110_000, into: &released)
+        #expect(released.map(\.reading.series.charger) == ["A"])
+        #expect(sequencer.oldestHeldLSN == 2)
+    }
+}
