@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
-        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),

@@ -3,13 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build --build-tests
-swift test --skip-build --parallel
-
-# Our OCPP fixtures against the official JSON schemas (PyPI's `ocpp` package), in a private virtual environment.
+# The official OCPP JSON schemas (PyPI's `ocpp` package) in a private virtual environment: the schema check below
+# and the simulator's tests use it.
 venv=.build/ocpp-venv
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import ocpp, jsonschema, rfc3339_validator' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check ocpp jsonschema rfc3339-validator
 fi
+
+swift build --build-tests
+swift test --skip-build --parallel
+
+# Our OCPP fixtures against the official schemas.
 "$venv/bin/python" scripts/check-ocpp-schemas.py Fixtures/*.jsonl

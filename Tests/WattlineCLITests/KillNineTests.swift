@@ -1,0 +1,110 @@
+import Foundation
+import MosquittoTestSupport
+import SQLite
+import Synchronization
+import Testing
+
+/// `wattline run` as a process, killed with SIGKILL mid-stream and restarted on the same data directory: every
+/// message the publisher got a PUBACK for is stored exactly once.
+@Suite(.serialized) struct KillNineTests {
+    final class RunningWattline {
+        let process = Process()
+        let log: URL
+
+        init(pipeline: String, data: String, log: URL) throws {
+            self.log = log
+            process.executableURL = try WattlineProcess.executable
+            process.arguments = ["run", "--pipeline", pipeline, "--data", data, "--metrics", "off"]
+            process.currentDirectoryURL = WattlineProcess.repository
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            try handle.seekToEnd()
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+        }
+
+        func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+
+        func waitForExit(seconds: Double = 30) -> Int32? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            return process.isRunning ? nil : process.terminationStatus
+        }
+
+        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
+    static func storedSequenceNumbers(_ database: String) -> [Int64] {
+        guard FileManager.default.fileExists(atPath: database), let db = try? Database(path: database),
+              let statement = try? db.prepare("SELECT value FROM readings ORDER BY ts") else { return [] }
+        defer { db.close() }
+        var values: [Int64] = []
+        while (try? statement.step()) == true { values.append(Int64(statement.double(at: 0))) }
+        return values
+    }
+
+    @Test func aKilledRunLosesNothingAcceptedAndStoresItOnce() throws {
+        let broker = try MosquittoBroker()
+        let directory = try TemporaryDirectory(prefix: "wattline-kill")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let pipeline = try directory.write("""
+            broker:
+              url: mqtt://127.0.0.1:\(broker.port)
+              client_id: wattline-kill-test
+            topics:
+              - template: ev/{site}/{charger}/{connector}/{stream}
+                format: compact
+            ingest:
+              lateness: 1s
+            """, to: "pipeline.yaml")
+        let logFile = URL(fileURLWithPath: directory.path + "/wattline.log")
+
+        let first = try RunningWattline(pipeline: pipeline, data: data, log: logFile)
+        #expect(Self.eventually(15) { first.output.contains("connected to") }, "\(first.output)")
+        let total = 20_000
+        let lines = (0..<total).map { #"{"ts":\#(1_795_262_400_000 + Int64($0) * 1000),"energy_wh":\#($0)}"# }
+        let published = DispatchSemaphore(value: 0)
+        let publishError = LockedBox<(any Error)?>(nil)
+        Thread.detachNewThread {
+            do { try broker.publish(topic: "ev/site-k/CP-K/1/meter", lines: lines, qos: 1) } catch { publishError.set(error) }
+            published.signal()
+        }
+        // Mid-stream: some messages stored, some only in the log, some in flight.
+        #expect(Self.eventually(30) { Self.storedSequenceNumbers(data + "/wattline.db").count > 500 })
+        first.signal(SIGKILL)
+        #expect(first.waitForExit() == SIGKILL || first.process.terminationReason == .uncaughtSignal)
+
+        let second = try RunningWattline(pipeline: pipeline, data: data, log: logFile)
+        #expect(published.wait(timeout: .now() + 120) == .success, "the publisher did not finish")
+        #expect(publishError.get() == nil, "\(String(describing: publishError.get()))")
+        #expect(Self.eventually(120) { Self.storedSequenceNumbers(data + "/wattline.db").count >= total })
+        second.signal(SIGTERM)
+        #expect(second.waitForExit() == 0, "a clean stop exits 0:\n\(second.output.suffix(2000))")
+
+        let stored = Self.storedSequenceNumbers(data + "/wattline.db")
+        #expect(stored.count == total, "every PUBACKed message stored exactly once")
+        #expect(stored == (0..<Int64(total)).map { $0 }, "no gap, no repeat")
+        #expect(second.output.contains("resuming from log record") || second.output.contains("stopped:"))
+    }
+
+    static func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return condition()
+    }
+}
+
+/// A value shared between the test thread and a publisher thread, behind a mutex.
+final class LockedBox<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ value: Value) { self.value = Mutex(value) }
+
+    func set(_ newValue: Value) { value.withLock { $0 = newValue } }
+    func get() -> Value { value.withLock { $0 } }
+}
