@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Executable
         .executableTarget(
             name: "wattline",
-            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", argumentParser, logging],
+            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator", argumentParser, logging],
             swiftSettings: strict
         ),
 

@@ -25,3 +25,4 @@ for workload in DecodeBenchmark.workloads() {
 }
 print()
 print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
+runRingBenchmark()

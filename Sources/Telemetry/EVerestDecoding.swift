@@ -120,12 +120,10 @@ extension TelemetryDecoder {
         let evse = context.source.evse ?? 1
         let connector = context.source.connector ?? 1
         let time = timestamp ?? context.receivedAt
-        if let (watts, decimals) = power {
+        // `latest_total_w` repeats the powermeter's reading (same series, often the same instant, rounded
+        // differently): storing it too would make conflicts. It is checked, not stored; the powermeter is the meter.
+        if let (watts, _) = power {
             try Self.checkPlausible(watts, measurand: .powerActiveImport, path: "latest_total_w")
-            output.readings.append(Reading(
-                series: context.series(evse: evse, connector: connector, measurand: .powerActiveImport, phase: nil,
-                                       location: .outlet),
-                timestamp: time, value: watts, decimals: decimals))
         }
         output.events.append(.status(StatusChange(
             origin: context.origin, evse: evse, connector: connector, timestamp: time,

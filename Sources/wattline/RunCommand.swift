@@ -35,6 +35,21 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "wattline.run")
+        // SIGINT and SIGTERM are blocked in every thread (threads inherit the mask, so this comes first) and taken
+        // by one thread with sigwait: deterministic, whatever disposition or mask the parent handed down.
+        let stop = DispatchSemaphore(value: 0)
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        let waited = stopSignals
+        Thread.detachNewThread {
+            var set = waited
+            var signo: Int32 = 0
+            sigwait(&set, &signo)
+            stop.signal()
+        }
         let definition: PipelineDefinition
         let options: IngestOptions
         do {
@@ -77,14 +92,6 @@ struct RunCommand: ParsableCommand {
             }
         }
 
-        let stop = DispatchSemaphore(value: 0)
-        let signals = [SIGINT, SIGTERM].map { signo -> any DispatchSourceSignal in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
-        }
         do {
             try ingest.start()
         } catch {
@@ -99,7 +106,6 @@ struct RunCommand: ParsableCommand {
         logger.info("stopping: disconnecting, draining and checkpointing")
         ingest.stop()
         endpoint?.close()
-        _ = signals
         let counters = ingest.core.counters
         logger.info("stopped: received \(counters.received.current), accepted \(counters.accepted.current), decoded \(counters.decoded.current), rejected \(counters.rejected), readings stored \(counters.readingsStored.current), duplicates \(counters.readingsDuplicate.current)")
     }

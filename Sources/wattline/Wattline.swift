@@ -7,6 +7,6 @@ struct Wattline: ParsableCommand {
         commandName: "wattline",
         abstract: "EV charger telemetry from MQTT: decoding, sessions, anomalies, billing and a time-series archive.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self]
+        subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self, SimulateCommand.self]
     )
 }

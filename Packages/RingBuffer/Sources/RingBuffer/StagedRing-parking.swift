@@ -21,7 +21,8 @@ internal import CParking
 // Two ways to provide B1 and B2 (chosen per ring, `asymmetricFences`):
 // - symmetric: both are sequentially consistent fences. Simple, but the waker pays a fence on every publish and
 //   commit, and on x86 that fence waits for the cursor store to leave the store buffer, a cache-line transfer when
-//   the neighbour has just read the cursor: ~15 ns per hand-off, measured.
+//   the neighbour has just read the cursor. Measured one element per publish and per commit, one producer and one
+//   consumer thread: ~20 ns per element with fences against ~7 ns without.
 // - asymmetric (Linux `membarrier`, when the kernel offers it): B1 is `membarrier(PRIVATE_EXPEDITED)`, which makes
 //   every running thread of the process execute a full fence (a thread not running gets one when it is scheduled),
 //   so whatever the waker was doing, its earlier cursor store is visible after B1, or its later word load comes after

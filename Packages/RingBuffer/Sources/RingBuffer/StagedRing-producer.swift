@@ -3,8 +3,10 @@ import Atomics
 extension StagedRing {
     /// The writing side of a `StagedRing`: claim a window, fill it, publish it.
     ///
-    /// Exactly one thread may use the producer (the MQTT network thread in Wattline). A handle is only the ring and
-    /// a role; the discipline is the caller's (see "Why `@unchecked Sendable` is safe" on `StagedRing`).
+    /// One thread at a time may use the producer (the MQTT network thread in Wattline); handing it to another thread
+    /// needs something that orders the two (a lock both hold while using it, a thread start or join). `parkCount` is
+    /// the exception: any thread may read it. A handle is only the ring and a role; the discipline is the caller's
+    /// (see "Why `@unchecked Sendable` is safe" on `StagedRing`).
     public struct Producer: Sendable {
         @usableFromInline internal let ring: StagedRing
 

@@ -4,7 +4,8 @@ extension StagedRing {
     /// One consumer stage of a `StagedRing`: read a window of what the stage before it has finished, process it,
     /// commit it to the stage after it (or, for the last stage, back to the producer as free slots).
     ///
-    /// Exactly one thread may use a given stage. A handle is only the ring and a role; the discipline is the caller's
+    /// One thread at a time may use a given stage, as for the producer; `available()` and `parkCount` are the
+    /// exceptions, safe from any thread. A handle is only the ring and a role; the discipline is the caller's
     /// (see "Why `@unchecked Sendable` is safe" on `StagedRing`).
     public struct Stage: Sendable {
         @usableFromInline internal let ring: StagedRing
@@ -21,15 +22,17 @@ extension StagedRing {
         @inlinable
         public var index: Int { party &- 1 }
 
-        /// How many elements this stage may read now, without blocking.
+        /// How many elements this stage could read now: a snapshot, without blocking. Safe from any thread (metrics
+        /// and status lines call it); it reads the two cursors and writes nothing.
         @inlinable
         public func available() -> Int {
-            // Relaxed: only this stage's thread stores its cursor.
-            let own = ring.cursor(party).load(ordering: .relaxed)
-            // Acquiring: pairs with the releasing store of the cursor before ours (see tryRead).
+            // Acquiring: keeps our cursor's load below after this one. Our cursor only grows, so the difference is at
+            // most the upstream cursor's lead at this instant, never more than the capacity, even when the calling
+            // thread is delayed between the loads (the other order could overshoot the capacity).
             let upstream = ring.cursor(party &- 1).load(ordering: .acquiring)
-            ring.owner(party).pointee.limit = upstream
-            return upstream &- own
+            // Relaxed: a snapshot; tryRead makes its own acquiring load before any slot is read.
+            let own = ring.cursor(party).load(ordering: .relaxed)
+            return Swift.max(0, upstream &- own)
         }
 
         /// Lends up to `maximum` elements the stage before this one has finished with, without blocking; `nil` when
@@ -64,13 +67,20 @@ extension StagedRing {
         }
 
         /// Hands the first `count` elements of what this stage can read on to the next stage (or frees their slots,
-        /// for the last stage), and wakes that neighbour if it is parked.
+        /// for the last stage), and wakes that neighbour if it is parked. A stage may commit elements it has not read
+        /// (a filter that passes them on untouched).
         @inlinable
         public func commit(_ count: Int) {
             let cursor = ring.cursor(party)
+            let owner = ring.owner(party)
             // Relaxed: only this stage's thread stores its cursor.
             let own = cursor.load(ordering: .relaxed)
-            let readable = ring.owner(party).pointee.limit &- own
+            if count > owner.pointee.limit &- own {
+                // Acquiring: committing hands these slots on, so this thread must have acquired them itself (as
+                // tryRead does) for the producer's writes to be ordered before the next stage's reads.
+                owner.pointee.limit = ring.cursor(party &- 1).load(ordering: .acquiring)
+            }
+            let readable = owner.pointee.limit &- own
             precondition(count >= 0 && count <= readable,
                          "StagedRing stage \(party &- 1) commits \(count) elements but can read only \(readable)")
             guard count > 0 else { return }

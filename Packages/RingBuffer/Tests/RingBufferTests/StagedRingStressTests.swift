@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import RingBuffer
+import Synchronization
 import Testing
 
 /// One producer thread and a chain of stage threads moving millions of descriptors; every stage checks each element's
@@ -95,6 +96,43 @@ import Testing
         }
         print("\(run.testDescription): \(items) items in \(String(Int(seconds * 1000))) ms, \(producer.fullClaims) full claims, "
               + "parks: producer \(ring.producer.parkCount), stages \((0..<run.stages).map { ring.stage($0).parkCount })")
+    }
+
+    /// Metrics read `available()` and `occupancy` from a thread of their own while the ring runs: snapshots that
+    /// stay within bounds, and (under ThreadSanitizer) no race with the stage's own bookkeeping.
+    @Test func aMonitoringThreadMayReadAvailableAndOccupancy() {
+        let items = max(10_000, stressItems(default: 2_000_000) / 10)
+        let run = Run(name: "monitored", capacity: 256, stages: 2, claimBatch: 16, readBatch: 16, blockingClaim: true,
+                      stamp: false, partial: true)
+        let ring = StagedRing<LogDescriptor>(capacity: run.capacity, stages: run.stages)
+        let done = Atomic<Bool>(false)
+        let reports = runOnThreads(
+            { () -> String? in
+                _ = Self.produce(ring.producer, items: items, run: run)
+                return nil
+            },
+            { Self.consume(ring.stage(0), run: run).firstError },
+            { () -> String? in
+                let report = Self.consume(ring.stage(1), run: run)
+                done.store(true, ordering: .releasing)
+                return report.firstError ?? (report.count == items ? nil : "stage 1 saw \(report.count) of \(items)")
+            },
+            { () -> String? in
+                var samples = 0
+                while !done.load(ordering: .acquiring) || samples == 0 {
+                    let (available, occupancy) = (ring.stage(1).available(), ring.occupancy)
+                    guard (0...run.capacity).contains(available), (0...run.capacity).contains(occupancy) else {
+                        return "snapshot out of bounds: available \(available), occupancy \(occupancy)"
+                    }
+                    samples += 1
+                }
+                return nil
+            }
+        )
+        #expect(reports.count == 4)
+        for report in reports { #expect(report == .some(nil)) }
+        #expect(ring.occupancy == 0)
+        #expect(ring.stage(0).available() == 0)
     }
 
     static func produce(_ producer: StagedRing<LogDescriptor>.Producer, items: Int, run: Run) -> ProducerReport {
