@@ -36,6 +36,7 @@ test: setup
 ## bench: benchmarks, printed as a table (figures are recorded in BENCHMARKS.md)
 bench: setup
 	WATTLINE_BENCH=1 $(SWIFT) build -c release --product wattline-bench --scratch-path .build-bench
+	WATTLINE_BENCH=1 $(SWIFT) build -c release --product wattline --scratch-path .build-bench
 	.build-bench/release/wattline-bench
 
 clean:

@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Telemetry", "Pipeline", "SQLite", "MQTT", "MosquittoTestSupport", ringBuffer],
+            dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", ringBuffer],
             swiftSettings: strict
         ),
 
@@ -95,7 +95,7 @@ if Context.environment["WATTLINE_BENCH"] != nil {
     package.targets.append(
         .executableTarget(
             name: "wattline-bench",
-            dependencies: ["Telemetry", "JSONTape", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Telemetry", "JSONTape", "MQTT", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
             path: "Benchmarks/wattline-bench",
             swiftSettings: strict
         )

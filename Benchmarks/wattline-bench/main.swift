@@ -26,3 +26,10 @@ for workload in DecodeBenchmark.workloads() {
 print()
 print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
 runRingBenchmark()
+// The live benchmark runs the release `wattline` built beside this benchmark (make bench builds both).
+let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
+if FileManager.default.isExecutableFile(atPath: wattline) {
+    LiveIngestBenchmark.run(wattline: wattline)
+} else {
+    print("\n(live ingest skipped: no \(wattline); `make bench` builds it)")
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ingest
 import Pipeline
 
 /// `wattline check PIPELINE`: validates a pipeline definition and everything it includes.
@@ -16,6 +17,7 @@ struct CheckCommand: ParsableCommand {
         let definition: PipelineDefinition
         do {
             definition = try PipelineDefinition.load(path: pipeline)
+            _ = try IngestOptions.read(definition)
         } catch {
             printError("\(error.description)\n")
             let count = error.issues.count

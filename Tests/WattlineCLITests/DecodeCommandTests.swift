@@ -62,4 +62,23 @@ import Testing
         #expect(result.stderr.contains("torn"), "\(result.stderr)")
         #expect(try Self.objects(result.stdout).count > 5)
     }
+
+    /// A zstd-compressed stream on standard input is recognised by its magic bytes. (Reading standard input is
+    /// tested through the real binary, never by swapping the test process's own descriptor 0, which would race
+    /// with every other test that starts a process.)
+    @Test func compressedStandardInput() throws {
+        let fixture = WattlineProcess.repository.appendingPathComponent("Fixtures/ocpp16-session.jsonl")
+        let zstd = Process()
+        zstd.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
+        zstd.arguments = ["-q", "-c", fixture.path]
+        let pipe = Pipe()
+        zstd.standardOutput = pipe
+        try zstd.run()
+        let compressed = pipe.fileHandleForReading.readDataToEndOfFile()
+        zstd.waitUntilExit()
+        #expect(compressed.prefix(4) == Data([0x28, 0xB5, 0x2F, 0xFD]))
+        let result = try WattlineProcess.run(["decode", "--strict", "-"], stdin: compressed)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("messages 30: decoded 30, rejected 0"), "\(result.stderr)")
+    }
 }

@@ -1,0 +1,247 @@
+import Foundation
+import Telemetry
+
+/// Live ingest through a real mosquitto: the same N messages to `wattline run` and, in the same run, to
+/// `mosquitto_sub -t … >/dev/null`. A figure counts only if everything published was received (accepted).
+/// CPU per message comes from getrusage(RUSAGE_CHILDREN) around each receiver, a child process.
+enum LiveIngestBenchmark {
+    struct Figure {
+        var seconds: Double
+        var cpuSeconds: Double
+        var received: Int
+        var peakRSS: Int = 0
+    }
+
+    static func run(wattline: String, count: Int = 200_000) {
+        let directory = NSTemporaryDirectory() + "wattline-bench-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = freePort()
+        let config = """
+            listener \(port) 127.0.0.1
+            allow_anonymous true
+            user \(ProcessInfo.processInfo.environment["USER"] ?? "root")
+            persistence false
+            max_inflight_messages 1000
+            max_queued_messages 10000000
+            log_dest none
+            """
+        try? config.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
+        broker.arguments = ["-c", directory + "/mosquitto.conf"]
+        try? broker.run()
+        defer { broker.terminate(); broker.waitUntilExit() }
+        Thread.sleep(forTimeInterval: 0.5)
+
+        let payloads = DecodeBenchmark.workloads()[0].messages.map(\.payload)
+        let bytes = Double(payloads.reduce(0) { $0 + $1.count }) / Double(payloads.count)
+        print()
+        print("## Live ingest through mosquitto: \(count) OCPP 1.6 MeterValues (\(Int(bytes)) B), published by mosquitto_pub -M 1000")
+        let widths = [-28, 4, 12, 11, 12, 11]
+        print(row(["receiver", "QoS", "msg/s", "CPU µs/msg", "received", "peak RSS"], widths: widths))
+        for qos in [1, 0] {
+            let sub = mosquittoSub(port: port, qos: qos, count: count, payloads: payloads)
+            let ours = wattlineRun(wattline, port: port, qos: qos, count: count, payloads: payloads, directory: directory)
+            for (name, figure) in [("mosquitto_sub -t '#' >/dev/null", sub), ("wattline run", ours)] {
+                let complete = figure.received >= count
+                print(row([name, "\(qos)", complete ? fmt(Double(count) / figure.seconds) : "incomplete",
+                           fmt(figure.cpuSeconds * 1e6 / Double(count), 1), "\(figure.received)",
+                           figure.peakRSS > 0 ? "\(figure.peakRSS >> 20) MiB" : "–"], widths: widths))
+            }
+            print(row(["ratio wattline / mosquitto_sub", "\(qos)", fmt(sub.seconds / ours.seconds, 2) + "x",
+                       fmt(ours.cpuSeconds / max(sub.cpuSeconds, 1e-9), 2) + "x", "", ""], widths: widths))
+        }
+        print("targets: rate ≥ 0.9x (QoS 1) and ≥ 0.75x (QoS 0) of mosquitto_sub's; CPU per message ≤ 2.5x")
+    }
+
+    static func mosquittoSub(port: Int, qos: Int, count: Int, payloads: [[UInt8]]) -> Figure {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
+        process.arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-t", "ocpp/#", "-q", "\(qos)", "-C", "\(count)"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let before = childrenCPU()
+        try? process.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        let start = Date()
+        let pid = process.processIdentifier
+        let sampler = CPUSampler(pid: pid)
+        publish(port: port, qos: qos, count: count, payloads: payloads)
+        process.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
+        _ = before
+        return Figure(seconds: seconds, cpuSeconds: sampler.stop(),
+                      received: process.terminationStatus == 0 ? count : 0)
+    }
+
+    static func wattlineRun(_ wattline: String, port: Int, qos: Int, count: Int, payloads: [[UInt8]],
+                            directory: String) -> Figure {
+        let metricsPort = freePort()
+        let pipeline = directory + "/bench-\(qos).yaml"
+        try? """
+            broker:
+              url: mqtt://127.0.0.1:\(port)
+              client_id: wattline-bench-\(qos)
+              qos: \(qos)
+              session: clean
+            topics:
+              - template: ocpp/{charger}/in
+                format: ocpp16
+            """.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wattline)
+        process.arguments = ["run", "--pipeline", pipeline, "--data", directory + "/data-\(qos)",
+                             "--metrics", "127.0.0.1:\(metricsPort)", "--log-level", "warning"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let before = childrenCPU()
+        try? process.run()
+        let ready = Date().addingTimeInterval(10)
+        while metric("wattline_connected", port: metricsPort) != 1 && Date() < ready { Thread.sleep(forTimeInterval: 0.05) }
+        let start = Date()
+        let publisherCPU = publish(port: port, qos: qos, count: count, payloads: payloads)
+        var accepted = 0
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            accepted = Int(metric("wattline_messages_accepted_total", port: metricsPort) ?? 0)
+            if accepted >= count { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let peak = peakRSS(pid: process.processIdentifier)
+        let threads = threadCPU(pid: process.processIdentifier)
+        process.terminate()
+        process.waitUntilExit()
+        _ = (before, publisherCPU)
+        let total = threads.reduce(0) { $0 + $1.seconds }
+        return Figure(seconds: seconds, cpuSeconds: total, received: accepted, peakRSS: peak)
+    }
+
+    /// Publishes `count` messages with `mosquitto_pub -l -M 1000`, in runs of 50,000 lines (a QoS 1 run stops at
+    /// 65,535 messages, see MEASURED.md), each run on its own charger topic. It exits once every QoS 1 message is
+    /// acknowledged. Returns the publisher's CPU seconds, so the caller can take them out of its children's total.
+    @discardableResult
+    static func publish(port: Int, qos: Int, count: Int, payloads: [[UInt8]]) -> Double {
+        let before = childrenCPU()
+        var sent = 0
+        var run = 0
+        while sent < count {
+            let n = min(50_000, count - sent)
+            var input: [UInt8] = []
+            input.reserveCapacity(n * 720)
+            for i in 0..<n {
+                input += payloads[(sent + i) % payloads.count]
+                input.append(0x0A)
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
+            process.arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-q", "\(qos)", "-M", "1000", "-t",
+                                 "ocpp/CP-\(run)/in", "-l"]
+            let pipe = Pipe()
+            process.standardInput = pipe
+            try? process.run()
+            pipe.fileHandleForWriting.write(Data(input))
+            try? pipe.fileHandleForWriting.close()
+            process.waitUntilExit()
+            sent += n
+            run += 1
+        }
+        return childrenCPU() - before
+    }
+
+    /// CPU seconds of each thread of a live process, by thread name (/proc/PID/task/*/stat, utime + stime).
+    static func threadCPU(pid: Int32) -> [(name: String, seconds: Double)] {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        var byName: [String: Double] = [:]
+        for task in tasks {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            byName[name, default: 0] += (user + system) / ticks
+        }
+        return byName.map { ($0.key, $0.value) }
+    }
+
+    static func childrenCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// Samples a process's CPU time every 5 ms until `stop()`: the last sample before it exits.
+    final class CPUSampler: @unchecked Sendable {
+        // Guarded by `lock`.
+        private let lock = NSLock()
+        private var last = 0.0
+        private var running = true
+
+        init(pid: Int32) {
+            Thread.detachNewThread { [self] in
+                while lock.withLock({ running }) {
+                    let seconds = LiveIngestBenchmark.threadCPU(pid: pid).reduce(0) { $0 + $1.seconds }
+                    lock.withLock { if seconds > 0 { last = seconds } }
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+            }
+        }
+
+        func stop() -> Double {
+            lock.withLock {
+                running = false
+                return last
+            }
+        }
+    }
+
+    static func peakRSS(pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// One value from the /metrics text (a plain HTTP GET over a socket).
+    static func metric(_ name: String, port: Int) -> Double? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += chunk[0..<n]
+        }
+        for line in String(decoding: response, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+}
