@@ -107,6 +107,11 @@ enum LiveIngestBenchmark {
             Thread.sleep(forTimeInterval: 0.01)
         }
         let seconds = Date().timeIntervalSince(start)
+        // CPU is taken once the worker has also decoded and stored everything, not only accepted it.
+        while Date() < deadline,
+              Int(metric("wattline_messages_decoded_total", port: metricsPort) ?? 0) < accepted {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
         let peak = peakRSS(pid: process.processIdentifier)
         let threads = threadCPU(pid: process.processIdentifier)
         process.terminate()

@@ -72,6 +72,12 @@ public final class IngestCore: Sendable {
     public func start() throws {
         let ready = DispatchSemaphore(value: 0)
         let worker = Thread { [self] in
+            // When the machine is full (broker, publishers and Wattline on two cores), the network thread must win:
+            // it only appends to the log, and the log absorbs whatever the stages have not done yet. So the worker
+            // runs at a lower scheduling priority (nice 5, Linux per-thread); it catches up when there is CPU.
+            #if os(Linux)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // who 0: the calling thread on Linux
+            #endif
             do {
                 let store = try ReadingStore(path: options.databasePath)
                 let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
