@@ -16,6 +16,8 @@ import WriteAheadLog
 /// Owned by its thread: nothing here is shared (the counters it updates are atomics).
 final class IngestWorker {
     static let stageName = "readings"
+    /// How long (receive time) a waiting OCPP CALL holds the checkpoint back; results come within seconds.
+    static let callHorizon: Int64 = 60_000
 
     let log: WriteAheadLog
     let stage: StagedRing<LogDescriptor>.Stage
@@ -159,6 +161,7 @@ final class IngestWorker {
         lastReceivedAt = max(lastReceivedAt, receivedAt)
         if lsn <= recoveredThrough { counters.recovered.add() }
         output.removeAll()
+        decoder.currentSequence = lsn
         do throws(DecodeError) {
             let source = try pipeline.source(forTopic: topic)
             try decoder.decode(payload: payload, receivedAt: receivedAt, topic: topic, retained: retained,
@@ -191,7 +194,12 @@ final class IngestWorker {
     /// (or everything processed, when nothing is held).
     private func commit() {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
-        let watermark = sequencer.oldestHeldLSN.map { $0 - 1 } ?? (nextLSN - 1)
+        // The checkpoint stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
+        // still waiting for its result: after a restart both are read again, so nothing in memory needs saving.
+        let held = sequencer.oldestHeldLSN
+        let waiting = decoder.tracker.oldestPendingSequence(since: lastReceivedAt - Self.callHorizon)
+        let oldestKept = [held, waiting].compactMap { $0 }.min()
+        let watermark = oldestKept.map { $0 - 1 } ?? (nextLSN - 1)
         counters.readingsHeld.set(sequencer.heldCount)
         progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
         guard !released.isEmpty || watermark > checkpointed else { return }

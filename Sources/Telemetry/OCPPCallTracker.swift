@@ -13,6 +13,8 @@ public struct OCPPCallTracker: Sendable {
         public var receivedAt: Int64
         /// For StartTransaction (1.6): what the result's event needs.
         public var start: StartDetails?
+        /// The position of the CALL's message in the caller's log (its LSN), when the caller gave one.
+        public var sequence: UInt64?
     }
 
     public struct StartDetails: Sendable, Equatable {
@@ -71,6 +73,19 @@ public struct OCPPCallTracker: Sendable {
             return nil
         }
         return call
+    }
+
+    /// The smallest `sequence` of the CALLs still waiting that arrived at or after `since` (receive time).
+    /// A runtime keeps its checkpoint below it, so that after a restart those CALLs are read again and their
+    /// results still correlate — the tracker itself is not part of any checkpoint.
+    public func oldestPendingSequence(since: Int64) -> UInt64? {
+        var oldest: UInt64?
+        for calls in pending.values {
+            for call in calls where call.receivedAt >= since {
+                if let sequence = call.sequence, sequence < (oldest ?? .max) { oldest = sequence }
+            }
+        }
+        return oldest
     }
 
     /// Number of CALLs waiting for a result, over all chargers.

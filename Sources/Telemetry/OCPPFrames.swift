@@ -50,7 +50,7 @@ extension TelemetryDecoder {
             let payload = parts[3]
             try payload.expect(.object, "[3]")
             var call = OCPPCallTracker.PendingCall(messageId: messageId, action: action, receivedAt: context.receivedAt,
-                                                   start: nil)
+                                                   start: nil, sequence: currentSequence)
             if context.source.fromBackend {
                 // A command from the back-end: remembered so its result is recognised, otherwise ignored.
                 tracker.record(charger: charger, call: call)

@@ -19,6 +19,10 @@ public final class TelemetryDecoder {
 
     let tape = JSONTape()
 
+    /// The log position (LSN) of the message being decoded, recorded with the OCPP CALLs it leaves waiting; set by
+    /// a caller that reads from a log, nil otherwise.
+    public var currentSequence: UInt64?
+
     public init(maxPayloadBytes: Int = 1 << 20, tracker: OCPPCallTracker = OCPPCallTracker()) {
         self.maxPayloadBytes = maxPayloadBytes
         self.tracker = tracker
