@@ -128,8 +128,7 @@ public final class IngestCore: Sendable {
         stopping.store(true, ordering: .relaxed)
         tickerDone.wait()
         acceptor.close()
-        let seconds = Double(options.shutdownTimeout.components.seconds)
-        if workerDone.wait(timeout: .now() + seconds) == .timedOut {
+        if workerDone.wait(timeout: .now() + IngestOptions.seconds(options.shutdownTimeout)) == .timedOut {
             logger.error("the worker did not finish within the shutdown timeout; the log keeps the backlog")
         }
         do {

@@ -62,6 +62,11 @@ extension IngestOptions {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
+    /// A duration in seconds, fraction included (for sleeps and semaphore timeouts).
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// A size: bytes as an integer, or with a unit: `512KiB`, `64MiB`, `8GiB` (also kB/MB/GB, powers of 1000).
     static func size(_ node: ConfigNode) -> Int? {
         guard let text = node.string()?.replacingOccurrences(of: " ", with: "") else { return nil }

@@ -102,8 +102,7 @@ final class IngestWorker {
 
     private func pauseIfAsked() {
         guard options.stagePause > .zero else { return }
-        let parts = options.stagePause.components
-        Thread.sleep(forTimeInterval: Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        Thread.sleep(forTimeInterval: IngestOptions.seconds(options.stagePause))
     }
 
     /// Reads records [nextLSN, lsn) back from the log.

@@ -122,19 +122,13 @@ public final class ReadingSequencer {
     /// log, so replay releases the same readings): nothing more is coming to reorder them with, and holding them
     /// would hold the checkpoint.
     public func advance(receiveTime: Int64, into released: inout [Item]) {
-        for charger in chargers.keys.sorted() {
-            guard var window = chargers[charger], !window.held.isEmpty,
-                  window.lastReceivedAt + configuration.lateness <= receiveTime else { continue }
-            chargers[charger] = nil
-            release(&window, upTo: .max, into: &released)
-            chargers[charger] = window
+        // Called once per batch: find the silent chargers first and sort only those (for a deterministic order).
+        let lateness = configuration.lateness
+        let due = chargers.compactMap { charger, window in
+            !window.held.isEmpty && window.lastReceivedAt + lateness <= receiveTime ? charger : nil
         }
-    }
-
-    /// Releases everything held for every charger (shutdown, end of a replay).
-    public func flushAll(into released: inout [Item]) {
-        for charger in chargers.keys.sorted() {
-            var window = chargers[charger]!
+        for charger in due.sorted() {
+            guard var window = chargers.removeValue(forKey: charger) else { continue }
             release(&window, upTo: .max, into: &released)
             chargers[charger] = window
         }
