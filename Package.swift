@@ -49,20 +49,25 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSONTape"], swiftSettings: strict),
         .target(name: "Recording", dependencies: ["Telemetry", "JSONTape", "Zstd"], swiftSettings: strict),
         .target(name: "Pipeline", dependencies: ["Telemetry", yams], swiftSettings: strict),
-        .target(name: "WriteAheadLog", dependencies: ["Telemetry"], swiftSettings: strict),
+        .target(name: "Checksum", swiftSettings: strict),
+        .target(name: "WriteAheadLog", dependencies: ["Telemetry", "Checksum"], swiftSettings: strict),
+        .target(name: "ChunkCodec", swiftSettings: strict),
+        .target(name: "ChunkStore", dependencies: ["ChunkCodec", "Checksum", "Zstd", "Telemetry"], swiftSettings: strict),
+        .target(name: "PowerLevels", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
             name: "Ingest",
             dependencies: ["Telemetry", "Pipeline", "Recording", "SQLite", "WriteAheadLog", "MQTT", "PrometheusEndpoint", prometheus,
-                           ringBuffer, logging],
+                           "ChunkStore", ringBuffer, logging],
             swiftSettings: strict
         ),
 
         // MARK: Executable
         .executableTarget(
             name: "wattline",
-            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator", argumentParser, logging],
+            dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
+                           "ChunkStore", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -73,14 +78,19 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
-        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "ChunkStore", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"], swiftSettings: strict),
+        .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: strict),
+        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "Checksum"], swiftSettings: strict),
+        .testTarget(name: "ChunkCodecTests", dependencies: ["ChunkCodec"], swiftSettings: strict),
+        .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "ChunkCodec", "Telemetry", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", ringBuffer],
+            dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", "ChunkStore",
+                           ringBuffer],
             swiftSettings: strict
         ),
 
@@ -95,7 +105,7 @@ if Context.environment["WATTLINE_BENCH"] != nil {
     package.targets.append(
         .executableTarget(
             name: "wattline-bench",
-            dependencies: ["Telemetry", "JSONTape", "MQTT", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Telemetry", "JSONTape", "MQTT", "ChunkCodec", "ChunkStore", "Simulator", "Zstd", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
             path: "Benchmarks/wattline-bench",
             swiftSettings: strict
         )

@@ -10,6 +10,15 @@ func row(_ cells: [String], widths: [Int]) -> String {
 
 func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
+// `wattline-bench codec [chargers] [hours] [block size]` runs only the chunk codec section.
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "codec" {
+    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    CodecBenchmark.run(chargers: numbers.count > 0 ? numbers[0] : 10, hours: numbers.count > 1 ? numbers[1] : 6,
+                       blockSize: numbers.count > 2 ? numbers[2] : 2048)
+    exit(0)
+}
+
 print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
 print()
 print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")
@@ -26,6 +35,7 @@ for workload in DecodeBenchmark.workloads() {
 print()
 print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
 runRingBenchmark()
+CodecBenchmark.run()
 // The live benchmark runs the release `wattline` built beside this benchmark (make bench builds both).
 let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
 if FileManager.default.isExecutableFile(atPath: wattline) {

@@ -1,3 +1,4 @@
+import ChunkStore
 import Dispatch
 import Foundation
 import Logging
@@ -79,20 +80,20 @@ public final class IngestCore: Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // who 0: the calling thread on Linux
             #endif
             do {
-                let store = try ReadingStore(path: options.databasePath)
+                let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
+                for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
                 let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
                                                        maxFileBytes: options.deadLetterFileBytes,
                                                        quotaBytes: options.deadLetterQuotaBytes)
                 let logger = self.logger
                 deadLetters.onQuotaReached = { logger.warning("\($0)") }
-                let checkpoint = try store.checkpoint(stage: IngestWorker.stageName) ?? 0
+                let checkpoint = store.checkpoint ?? 0
                 let startAt = max(checkpoint + 1, log.firstLSN)
                 let worker = IngestWorker(log: log, stage: ring.stage(0), counters: counters, pipeline: pipeline,
                                           options: options, logger: logger, store: store, deadLetters: deadLetters,
                                           startAt: startAt, progress: progress)
                 ready.signal()
                 worker.run()
-                store.close()
             } catch {
                 lifecycle.withLock { $0.startError = error }
                 ready.signal()

@@ -12,8 +12,12 @@ extension IngestOptions {
     /// The options a pipeline's `ingest:` section sets, over the defaults; every problem reported with file and line.
     public static func read(_ pipeline: PipelineDefinition, dataDirectory: String? = nil) throws(PipelineError) -> IngestOptions {
         var options = IngestOptions(dataDirectory: dataDirectory ?? pipeline.dataDirectory)
-        guard let section = pipeline.ingest else { return options }
         let issues = IssueCollector()
+        options.readStorage(pipeline, issues: issues)
+        guard let section = pipeline.ingest else {
+            if !issues.isEmpty { throw PipelineError(issues: issues.sortedIssues) }
+            return options
+        }
         let node = ConfigNode(section, path: ConfigPath([.key("ingest")]), issues: issues)
         guard let mapping = node.mapping(allowedKeys: sectionKeys) else { throw PipelineError(issues: issues.sortedIssues) }
         if let value = mapping.optional("ring_capacity")?.int(in: 16...(1 << 24)) {

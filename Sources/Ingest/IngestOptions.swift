@@ -1,3 +1,4 @@
+import ChunkStore
 import WriteAheadLog
 
 /// How the ingest runtime is sized and bounded. The defaults suit a single site; the pipeline's `ingest:` section
@@ -7,7 +8,7 @@ public struct IngestOptions: Sendable {
     public var dataDirectory: String
     /// Descriptors the ring holds (a power of two). Beyond it, the worker reads records back from the log (spill).
     public var ringCapacity: Int
-    /// Records the worker takes per batch (one SQLite transaction, one checkpoint).
+    /// Records the worker takes per batch.
     public var batchSize: Int
     /// The write-ahead log's disk quota: at this size Wattline disconnects from the broker (which queues for the
     /// persistent session), and reconnects once the log is below `logLowWaterBytes`.
@@ -33,6 +34,8 @@ public struct IngestOptions: Sendable {
     /// A pause after every batch: slows the stages down on purpose, for tests of backpressure and spill. Zero
     /// (the default) in production.
     public var stagePause: Duration = .zero
+    /// How the chunk store flushes, seals and expires (the pipeline's `storage:` section).
+    public var chunks = ChunkStoreOptions()
 
     public init(
         dataDirectory: String, ringCapacity: Int = 1 << 16, batchSize: Int = 512,
@@ -62,5 +65,7 @@ public struct IngestOptions: Sendable {
 
     var logDirectory: String { dataDirectory + "/log" }
     var databasePath: String { dataDirectory + "/wattline.db" }
+    /// Where the compressed time-series chunks live (docs/chunk-files.md).
+    public var chunkDirectory: String { dataDirectory + "/chunks" }
     var deadLetterDirectory: String { dataDirectory + "/dead-letter" }
 }

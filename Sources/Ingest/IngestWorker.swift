@@ -1,3 +1,4 @@
+import ChunkStore
 import Foundation
 import Logging
 import Pipeline
@@ -6,8 +7,9 @@ import Telemetry
 import WriteAheadLog
 
 /// The one busy thread besides the network thread: it runs the stage chain batch by batch — read the records
-/// (from the ring's descriptors, or from the log when the ring spilled), decode, deduplicate and reorder, store —
-/// and commits each batch with its checkpoint in one SQLite transaction.
+/// (from the ring's descriptors, or from the log when the ring spilled), decode, deduplicate and reorder, store in
+/// the chunk store — and checkpoints whenever the chunk store flushes its head file (at least every 10 s of log
+/// time): the checkpoint follows the head flush, so the log keeps only seconds of traffic.
 ///
 /// Records are processed in strict LSN order: a descriptor ahead of the next expected LSN means records were not
 /// offered to the ring (it was full, or a tick and a message raced to publish); they are read back from the log
@@ -15,7 +17,6 @@ import WriteAheadLog
 ///
 /// Owned by its thread: nothing here is shared (the counters it updates are atomics).
 final class IngestWorker {
-    static let stageName = "readings"
     /// How long (receive time) a waiting OCPP CALL holds the checkpoint back; results come within seconds.
     static let callHorizon: Int64 = 60_000
 
@@ -25,7 +26,7 @@ final class IngestWorker {
     let pipeline: PipelineDefinition
     let options: IngestOptions
     let logger: Logger
-    let store: ReadingStore
+    let store: ChunkStore
     let deadLetters: DeadLetterWriter
     let decoder: TelemetryDecoder
     let sequencer: ReadingSequencer
@@ -38,18 +39,18 @@ final class IngestWorker {
     private(set) var lastReceivedAt: Int64 = 0
     private var output = DecodeOutput()
     private var released: [ReadingSequencer.Item] = []
-    private var outcomes: [ReadingStore.Outcome] = []
     private var buffer: [UInt8] = []
     private var reader: LogReader?
     private var checkpointed: UInt64
-    private var batchesSinceCleanup = 0
     private var warnedStore = false
+    /// The checkpoint the next head flush will make durable.
+    private var watermark: UInt64
 
     /// Shared with the runtime for metrics: the LSN processed last (relaxed; a statistic).
     let progress: ProgressLevels
 
     init(log: WriteAheadLog, stage: StagedRing<LogDescriptor>.Stage, counters: IngestCounters,
-         pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, store: ReadingStore,
+         pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, store: ChunkStore,
          deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels) {
         self.log = log
         self.stage = stage
@@ -65,6 +66,7 @@ final class IngestWorker {
         self.nextLSN = startAt
         self.recoveredThrough = log.nextLSN &- 1
         self.checkpointed = startAt &- 1
+        self.watermark = startAt &- 1
         self.progress = progress
     }
 
@@ -85,7 +87,7 @@ final class IngestWorker {
             commit()
             pauseIfAsked()
         }
-        commit()
+        commit(final: true)
     }
 
     /// Reads records [nextLSN, lsn) back from the log, committing every `batchSize` records so a long spill
@@ -189,32 +191,13 @@ final class IngestWorker {
         }
     }
 
-    /// Stores what the sequencer released, with the checkpoint: every record before the oldest reading still held
-    /// (or everything processed, when nothing is held).
-    private func commit() {
+    /// Stores what the sequencer released in the chunk store; when its flush is due (or at the end), flushes it
+    /// with the checkpoint: every record before the oldest reading still held (or everything processed, when
+    /// nothing is held).
+    private func commit(final: Bool = false) {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
-        // The checkpoint stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
-        // still waiting for its result: after a restart both are read again, so nothing in memory needs saving.
-        let held = sequencer.oldestHeldLSN
-        let waiting = decoder.tracker.oldestPendingSequence(since: lastReceivedAt - Self.callHorizon)
-        let oldestKept = [held, waiting].compactMap { $0 }.min()
-        let watermark = oldestKept.map { $0 - 1 } ?? (nextLSN - 1)
-        counters.readingsHeld.set(sequencer.heldCount)
-        progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
-        guard !released.isEmpty || watermark > checkpointed else { return }
-        do {
-            try store.write(released, checkpoint: watermark, stage: Self.stageName, outcomes: &outcomes)
-        } catch {
-            // The batch stays in `released` and the checkpoint where it was: retried with the next batch.
-            if !warnedStore {
-                warnedStore = true
-                logger.error("writing readings to the database failed: \(error); retrying with the next batch")
-            }
-            return
-        }
-        warnedStore = false
-        for outcome in outcomes {
-            switch outcome {
+        for item in released {
+            switch store.append(item.reading, flags: item.flags.rawValue) {
             case .stored: counters.readingsStored.add()
             case .duplicate: counters.readingsDuplicate.add()
             case .conflict:
@@ -223,17 +206,36 @@ final class IngestWorker {
             }
         }
         released.removeAll(keepingCapacity: true)
-        checkpointed = watermark
-        batchesSinceCleanup += 1
-        // Checkpointed segments go every 64 batches, or at once while the log is over its low-water mark (the
-        // live runtime is paused at its quota until they are gone).
-        if batchesSinceCleanup >= 64 || Int(log.bytesOnDisk) >= options.logLowWaterBytes {
-            batchesSinceCleanup = 0
-            do {
-                _ = try log.removeSegments(before: checkpointed + 1)
-            } catch {
-                logger.warning("removing checkpointed log segments failed: \(error)")
+        // The checkpoint stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
+        // still waiting for its result: after a restart both are read again, so nothing in memory needs saving.
+        let held = sequencer.oldestHeldLSN
+        let waiting = decoder.tracker.oldestPendingSequence(since: lastReceivedAt - Self.callHorizon)
+        let oldestKept = [held, waiting].compactMap { $0 }.min()
+        watermark = oldestKept.map { $0 - 1 } ?? (nextLSN - 1)
+        counters.readingsHeld.set(sequencer.heldCount)
+        progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
+        // While the log is over its low-water mark (the live runtime pauses intake at its quota), flush every batch
+        // so checkpointed segments go at once.
+        let pressed = Int(log.bytesOnDisk) >= options.logLowWaterBytes
+        guard final || pressed || store.flushIsDue(at: lastReceivedAt) else { return }
+        guard watermark > checkpointed || store.hasUnflushedSamples else { return }
+        do {
+            try store.flush(checkpoint: watermark, receivedAt: lastReceivedAt)
+        } catch {
+            // The samples stay pending and the checkpoint where it was: retried with the next batch.
+            if !warnedStore {
+                warnedStore = true
+                logger.error("writing the chunk store's head file failed: \(error); retrying with the next batch")
             }
+            return
+        }
+        warnedStore = false
+        checkpointed = watermark
+        // Checkpointed segments go at every flush.
+        do {
+            _ = try log.removeSegments(before: checkpointed + 1)
+        } catch {
+            logger.warning("removing checkpointed log segments failed: \(error)")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Checksum
+
 /// The 36-byte header that starts every record; pure encoding and decoding, no I/O.
 ///
 /// Layout (little-endian), as docs/write-ahead-log.md draws it:

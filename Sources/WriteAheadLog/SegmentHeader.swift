@@ -1,3 +1,5 @@
+import Checksum
+
 /// The 24-byte header that starts every segment file; pure encoding and decoding, no I/O.
 ///
 /// Layout (little-endian): `0 magic u32 | 4 version u8 | 5 reserved (3 zero bytes) | 8 first LSN u64 |

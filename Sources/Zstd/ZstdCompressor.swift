@@ -104,8 +104,9 @@ public final class ZstdCompressor {
         }
     }
 
-    /// One-shot compression of `bytes` into a single frame with its content size (used by `Zstd.compress`).
-    func compressWhole(_ bytes: some Collection<UInt8>) throws(ZstdError) -> [UInt8] {
+    /// One-shot compression of `bytes` into a single frame with its content size, reusing this compressor's context
+    /// (cheaper than `Zstd.compress` when many buffers are compressed in turn). Do not mix with a streaming frame.
+    public func compressWhole(_ bytes: some Collection<UInt8>) throws(ZstdError) -> [UInt8] {
         try Zstd.withContiguousBytes(bytes) { (source) throws(ZstdError) -> [UInt8] in
             let bound = try ZstdError.check(ZSTD_compressBound(source.count), .compress)
             var failure: ZstdError?

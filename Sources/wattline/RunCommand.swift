@@ -13,7 +13,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Subscribe to the broker and run the pipeline until interrupted (SIGINT/SIGTERM).",
         discussion: """
             Every message is written to the write-ahead log in DATA/log before it is acknowledged, then decoded, \
-            deduplicated, reordered per charger and stored in DATA/wattline.db. Rejected messages go to \
+            deduplicated, reordered per charger and stored in the compressed archive in DATA/chunks. Rejected messages go to \
             DATA/dead-letter with their reason. On a terminal a status line is printed every few seconds.
             """
     )

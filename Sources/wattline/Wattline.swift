@@ -7,6 +7,7 @@ struct Wattline: ParsableCommand {
         commandName: "wattline",
         abstract: "EV charger telemetry from MQTT: decoding, sessions, anomalies, billing and a time-series archive.",
         version: "0.1.0",
-        subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self, SimulateCommand.self]
+        subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self, SimulateCommand.self, QueryCommand.self,
+                      ExportCommand.self, StatsCommand.self]
     )
 }

@@ -1,9 +1,9 @@
+import ChunkStore
 import Foundation
 import Ingest
 import Logging
 import MosquittoTestSupport
 import Pipeline
-import SQLite
 import Testing
 
 /// A pipeline on a test broker, a data directory, and the helpers the live ingest tests share.
@@ -23,6 +23,8 @@ struct IngestHarness {
         topics:
           - template: ev/{site}/{charger}/{connector}/{stream}
             format: compact
+        storage:
+          flush_interval: 250ms
         ingest:
         \(ingestSection)
         """
@@ -61,23 +63,16 @@ struct IngestHarness {
                 sourceLocation: sourceLocation)
     }
 
-    /// Stored readings per charger: (count, distinct timestamps, whether LSN order follows timestamp order).
+    /// Stored readings per charger, read back from the chunk store as a query would: (count, whether the values —
+    /// the messages' sequence numbers — rise with the timestamps, each exactly once).
     func storedReadings() throws -> [String: (count: Int, inOrder: Bool)] {
-        let database = try Database(path: data.path + "/wattline.db")
-        defer { database.close() }
-        let statement = try database.prepare("""
-            SELECT charger, ts, lsn FROM readings JOIN series ON series.id = readings.series_id ORDER BY charger, ts
-            """)
+        let archive = ChunkArchive(directory: data.path + "/chunks")
         var result: [String: (count: Int, inOrder: Bool)] = [:]
-        var last: [String: Int64] = [:]
-        while try statement.step() {
-            let charger = statement.text(at: 0)
-            let lsn = statement.int64(at: 2)
-            var entry = result[charger] ?? (0, true)
-            entry.count += 1
-            if let previous = last[charger], lsn < previous { entry.inOrder = false }
-            last[charger] = lsn
-            result[charger] = entry
+        for item in archive.samples(from: .min, to: .max, where: { _ in true }) {
+            let values = item.samples.map(\.value)
+            let inOrder = zip(values, values.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            let entry = result[item.series.charger] ?? (0, true)
+            result[item.series.charger] = (entry.count + values.count, entry.inOrder && inOrder)
         }
         return result
     }

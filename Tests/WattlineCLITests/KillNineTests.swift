@@ -1,6 +1,6 @@
+import ChunkStore
 import Foundation
 import MosquittoTestSupport
-import SQLite
 import Synchronization
 import Testing
 
@@ -35,13 +35,10 @@ import Testing
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
     }
 
-    static func storedSequenceNumbers(_ database: String) -> [Int64] {
-        guard FileManager.default.fileExists(atPath: database), let db = try? Database(path: database),
-              let statement = try? db.prepare("SELECT value FROM readings ORDER BY ts") else { return [] }
-        defer { db.close() }
-        var values: [Int64] = []
-        while (try? statement.step()) == true { values.append(Int64(statement.double(at: 0))) }
-        return values
+    /// The stored energy values (the messages' sequence numbers) in timestamp order, read from the chunk store.
+    static func storedSequenceNumbers(_ data: String) -> [Int64] {
+        let archive = ChunkArchive(directory: data + "/chunks")
+        return archive.samples(from: .min, to: .max) { _ in true }.flatMap(\.samples).map { Int64($0.value) }
     }
 
     @Test func aKilledRunLosesNothingAcceptedAndStoresItOnce() throws {
@@ -58,6 +55,8 @@ import Testing
                 format: compact
             ingest:
               lateness: 1s
+            storage:
+              flush_interval: 250ms
             """, to: "pipeline.yaml")
         let logFile = URL(fileURLWithPath: directory.path + "/wattline.log")
 
@@ -72,18 +71,18 @@ import Testing
             published.signal()
         }
         // Mid-stream: some messages stored, some only in the log, some in flight.
-        #expect(Self.eventually(30) { Self.storedSequenceNumbers(data + "/wattline.db").count > 500 })
+        #expect(Self.eventually(30) { Self.storedSequenceNumbers(data).count > 500 })
         first.signal(SIGKILL)
         #expect(first.waitForExit() == SIGKILL || first.process.terminationReason == .uncaughtSignal)
 
         let second = try RunningWattline(pipeline: pipeline, data: data, log: logFile)
         #expect(published.wait(timeout: .now() + 120) == .success, "the publisher did not finish")
         #expect(publishError.get() == nil, "\(String(describing: publishError.get()))")
-        #expect(Self.eventually(120) { Self.storedSequenceNumbers(data + "/wattline.db").count >= total })
+        #expect(Self.eventually(120) { Self.storedSequenceNumbers(data).count >= total })
         second.signal(SIGTERM)
         #expect(second.waitForExit() == 0, "a clean stop exits 0:\n\(second.output.suffix(2000))")
 
-        let stored = Self.storedSequenceNumbers(data + "/wattline.db")
+        let stored = Self.storedSequenceNumbers(data)
         #expect(stored.count == total, "every PUBACKed message stored exactly once")
         #expect(stored == (0..<Int64(total)).map { $0 }, "no gap, no repeat")
         #expect(second.output.contains("resuming from log record") || second.output.contains("stopped:"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Checksum
 import WriteAheadLog
 
 /// The bytes on disk, pinned to docs/write-ahead-log.md.
