@@ -54,6 +54,7 @@ let package = Package(
         .target(name: "ChunkCodec", swiftSettings: strict),
         .target(name: "ChunkStore", dependencies: ["ChunkCodec", "Checksum", "Zstd", "Telemetry"], swiftSettings: strict),
         .target(name: "PowerLevels", dependencies: ["Telemetry"], swiftSettings: strict),
+        .target(name: "Sessions", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
@@ -85,6 +86,7 @@ let package = Package(
         .testTarget(name: "ChunkCodecTests", dependencies: ["ChunkCodec"], swiftSettings: strict),
         .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "ChunkCodec", "Telemetry", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .testTarget(

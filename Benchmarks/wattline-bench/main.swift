@@ -19,6 +19,13 @@ if arguments.first == "codec" {
     exit(0)
 }
 
+// `wattline-bench chunks [chargers] [hours]` runs only the chunk files section.
+if arguments.first == "chunks" {
+    let numbers = arguments.dropFirst().compactMap { Int($0) }
+    ChunkStoreBenchmark.run(chargers: numbers.count > 0 ? numbers[0] : 20, hours: numbers.count > 1 ? numbers[1] : 6)
+    exit(0)
+}
+
 print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
 print()
 print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")
@@ -36,6 +43,7 @@ print()
 print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
 runRingBenchmark()
 CodecBenchmark.run()
+ChunkStoreBenchmark.run()
 // The live benchmark runs the release `wattline` built beside this benchmark (make bench builds both).
 let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
 if FileManager.default.isExecutableFile(atPath: wattline) {

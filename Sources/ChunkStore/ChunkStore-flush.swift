@@ -16,7 +16,7 @@ extension ChunkStore {
         var newlyDefined: [UInt32] = []
         var flushed: [BufferKey] = []
         for key in keys {
-            guard let buffer = buffers[key.partition]?[key.series], !buffer.pending.isEmpty else { continue }
+            guard let buffer = buffers[key], !buffer.pending.isEmpty else { continue }
             if !definedInHead.contains(key.series) && !newlyDefined.contains(key.series) {
                 newlyDefined.append(key.series)
                 payload.definitions.append((key.series, seriesList[Int(key.series)]))
@@ -29,8 +29,8 @@ extension ChunkStore {
         try appendHeadRecord(checkpoint: lsn, payload: payload)
         // Only now, with the record durable, do the pending samples become head blocks.
         for (key, block) in zip(flushed, payload.blocks) {
-            buffers[key.partition]![key.series]!.blocks.append(block.block)
-            buffers[key.partition]![key.series]!.pending.removeAll()
+            buffers[key]!.blocks.append(block.block)
+            buffers[key]!.pending.removeAll()
             if sealedPaths[key.partition] != nil && lateSince[key.partition] == nil { lateSince[key.partition] = receivedAt }
         }
         definedInHead.formUnion(newlyDefined)
@@ -53,7 +53,7 @@ extension ChunkStore {
     /// Partitions whose time has come: never sealed and `sealDelay` past their end, or sealed with late samples
     /// waiting for `lateCompactionDelay`.
     func duePartitions(receivedAt: Int64) -> [Int64] {
-        buffers.keys.filter { index in
+        Set(buffers.keys.map(\.partition)).filter { index in
             let partition = Partition(index: index)
             if sealedPaths[index] != nil {
                 return receivedAt - (lateSince[index] ?? receivedAt) >= options.lateCompactionDelay
@@ -74,9 +74,12 @@ extension ChunkStore {
 
     /// Writes partition's buffered samples as one chunk file (sealed, or out-of-order when it was sealed before).
     func seal(_ partition: Partition) throws(ChunkStoreError) {
-        guard let seriesBuffers = buffers[partition.index] else { return }
+        let keys = buffers.keys.filter { $0.partition == partition.index }
+        guard !keys.isEmpty else { return }
         var content: [ChunkFileWriter.SeriesSamples] = []
-        for (id, buffer) in seriesBuffers {
+        for key in keys {
+            let id = key.series
+            let buffer = buffers[key]!
             var samples = try buffer.allSamples()
             samples = Self.sortedUnique(samples)
             content.append(.init(series: seriesList[Int(id)], samples: samples))
@@ -87,7 +90,7 @@ extension ChunkStore {
         let kind: ChunkFileKind = sealedPaths[partition.index] == nil ? .sealed : .outOfOrder
         try ChunkFileWriter.write(path: path, kind: kind, partition: partition, generation: generation, content: content)
         sealedPaths[partition.index, default: []].append(path)
-        buffers[partition.index] = nil
+        for key in keys { buffers[key] = nil }
         lateSince[partition.index] = nil
         if options.rollups { try writeRollups(partition, sealed: kind == .sealed ? content : nil) }
     }
@@ -118,11 +121,9 @@ extension ChunkStore {
         generation += 1
         var payload = HeadPayload()
         var defined: Set<UInt32> = []
-        for (partition, seriesBuffers) in buffers.sorted(by: { $0.key < $1.key }) {
-            for (id, buffer) in seriesBuffers.sorted(by: { $0.key < $1.key }) {
-                if defined.insert(id).inserted { payload.definitions.append((id, seriesList[Int(id)])) }
-                for block in buffer.blocks { payload.blocks.append((partition, id, block)) }
-            }
+        for (key, buffer) in buffers.sorted(by: { ($0.key.partition, $0.key.series) < ($1.key.partition, $1.key.series) }) {
+            if defined.insert(key.series).inserted { payload.definitions.append((key.series, seriesList[Int(key.series)])) }
+            for block in buffer.blocks { payload.blocks.append((key.partition, key.series, block)) }
         }
         let path = layout.headPath(generation: generation)
         var bytes = HeadLog.header(generation: generation)

@@ -64,8 +64,9 @@ extension ChunkStore {
                     recoveryNotes.append("head file \(path): a block of record \(number) does not decode (\(error)); skipped")
                     continue
                 }
-                buffers[block.partition, default: [:]][id, default: PartitionBuffer()].blocks.append(block.block)
-                buffers[block.partition]![id]!.count += samples.count
+                let key = BufferKey(partition: block.partition, series: id)
+                buffers[key, default: PartitionBuffer()].blocks.append(block.block)
+                buffers[key]!.count += samples.count
                 for sample in samples {
                     if let last = lastSample[Int(id)], last.timestamp >= sample.timestamp { continue }
                     lastSample[Int(id)] = sample
@@ -84,7 +85,7 @@ extension ChunkStore {
             try rotateHead()
             try DiskDirectory.remove(path)
         }
-        for index in buffers.keys where sealedPaths[index] != nil { lateSince[index] = clock }
+        for key in buffers.keys where sealedPaths[key.partition] != nil { lateSince[key.partition] = clock }
     }
 
     /// A fresh, empty head file of the current generation.

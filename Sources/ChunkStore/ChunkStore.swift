@@ -34,8 +34,8 @@ public final class ChunkStore {
     /// Ids the current head file has defined (a record defines an id the first time it uses it).
     var definedInHead: Set<UInt32> = []
 
-    /// Unsealed samples: partition index → series id → buffer.
-    var buffers: [Int64: [UInt32: PartitionBuffer]] = [:]
+    /// Unsealed samples by (partition, series): one flat table, so the hot path hashes once.
+    var buffers: [BufferKey: PartitionBuffer] = [:]
     /// Buffers with samples not yet in the head file.
     var dirty: Set<BufferKey> = []
     /// The sealed files of each partition that has any, oldest first.
@@ -62,6 +62,14 @@ public final class ChunkStore {
         /// Samples since the last flush.
         var pending = BlockColumns()
         var count = 0
+
+        /// Appends to the pending samples; true when they were empty (the buffer just became dirty).
+        mutating func appendPending(_ sample: StoredSample) -> Bool {
+            let wasEmpty = pending.isEmpty
+            pending.append(sample)
+            count += 1
+            return wasEmpty
+        }
 
         func allSamples() throws(ChunkStoreError) -> [StoredSample] {
             var samples: [StoredSample] = []
@@ -91,18 +99,19 @@ public final class ChunkStore {
     public var hasUnflushedSamples: Bool { !dirty.isEmpty }
 
     /// Samples held in memory (not yet sealed).
-    public var bufferedSamples: Int { buffers.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } } }
+    public var bufferedSamples: Int { buffers.values.reduce(0) { $0 + $1.count } }
 
     /// Appends one sample; see the type's notes for what counts as a duplicate or a conflict.
     public func append(_ series: Series, timestamp: Int64, value: Double, attributes: StoredAttributes) -> Outcome {
         let id = intern(series)
         var sample = StoredSample(timestamp: timestamp, value: value, attributes: attributes)
         let partition = Partition(containing: timestamp).index
+        let key = BufferKey(partition: partition, series: id)
         var outcome = Outcome.stored
         if let last = lastSample[Int(id)], timestamp > last.timestamp {
             // The common case: newer than anything stored for the series.
         } else if lastSample[Int(id)] == nil && sealedPaths[partition] == nil
-                    && buffers[partition]?[id] == nil {
+                    && buffers[key] == nil {
             // A series seen for the first time in this partition, which has no sealed file: nothing to compare with.
         } else {
             let existing = lookup(id, partition: partition, timestamp: timestamp)
@@ -112,9 +121,7 @@ public final class ChunkStore {
                 sample.attributes = sample.attributes.with(flags: StoredAttributes.conflictFlag)
             }
         }
-        buffers[partition, default: [:]][id, default: PartitionBuffer()].pending.append(sample)
-        buffers[partition]![id]!.count += 1
-        dirty.insert(BufferKey(partition: partition, series: id))
+        if buffers[key, default: PartitionBuffer()].appendPending(sample) { dirty.insert(key) }
         if let last = lastSample[Int(id)], last.timestamp >= timestamp {} else { lastSample[Int(id)] = sample }
         if attributes.flags & StoredAttributes.futureFlag == 0 { clock = max(clock, timestamp) }
         return outcome
@@ -138,7 +145,7 @@ public final class ChunkStore {
     /// Every stored sample of series `id` at `timestamp`: in memory, then in the partition's sealed files.
     func lookup(_ id: UInt32, partition: Int64, timestamp: Int64) -> [StoredSample] {
         var found: [StoredSample] = []
-        if let buffer = buffers[partition]?[id] {
+        if let buffer = buffers[BufferKey(partition: partition, series: id)] {
             if let samples = try? buffer.allSamples() { found += samples.filter { $0.timestamp == timestamp } }
         }
         guard let paths = sealedPaths[partition] else { return found }
