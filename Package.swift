@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "ChunkStore", dependencies: ["ChunkCodec", "Checksum", "Zstd", "Telemetry"], swiftSettings: strict),
         .target(name: "PowerLevels", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "Sessions", dependencies: ["Telemetry"], swiftSettings: strict),
+        .target(name: "Anomalies", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
@@ -86,6 +87,8 @@ let package = Package(
         .testTarget(name: "ChunkCodecTests", dependencies: ["ChunkCodec"], swiftSettings: strict),
         .testTarget(name: "ChunkStoreTests", dependencies: ["ChunkStore", "ChunkCodec", "Telemetry", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
+        .testTarget(name: "AnomaliesTests", dependencies: ["Anomalies", "Telemetry", "Pipeline", "PowerLevels", "Sessions"],
+                    swiftSettings: strict),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),

@@ -26,6 +26,13 @@ if arguments.first == "chunks" {
     exit(0)
 }
 
+// `wattline-bench live` runs only the live ingest section.
+if arguments.first == "live" {
+    let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
+    LiveIngestBenchmark.run(wattline: wattline)
+    exit(0)
+}
+
 print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
 print()
 print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")

@@ -1,3 +1,4 @@
+import ChunkCodec
 import Telemetry
 import Zstd
 
@@ -63,6 +64,18 @@ public final class ChunkStore {
         var pending = BlockColumns()
         var count = 0
 
+        /// The samples at `timestamp`: pending ones by a scan of their column, blocks only when their header's time
+        /// range holds it (a block that does not decode was reported when it was read back; it is skipped here).
+        func samples(at timestamp: Int64, into found: inout [StoredSample]) {
+            for (index, t) in pending.timestamps.enumerated() where t == timestamp { found.append(pending.sample(at: index)) }
+            for block in blocks {
+                guard let summary = try? BlockDecoder.summary(block),
+                      summary.minTimestamp <= timestamp, timestamp <= summary.maxTimestamp,
+                      let samples = try? BlockColumns.decode(block) else { continue }
+                found += samples.filter { $0.timestamp == timestamp }
+            }
+        }
+
         /// Appends to the pending samples; true when they were empty (the buffer just became dirty).
         mutating func appendPending(_ sample: StoredSample) -> Bool {
             let wasEmpty = pending.isEmpty
@@ -110,6 +123,8 @@ public final class ChunkStore {
         var outcome = Outcome.stored
         if let last = lastSample[Int(id)], timestamp > last.timestamp {
             // The common case: newer than anything stored for the series.
+        } else if let last = lastSample[Int(id)], timestamp == last.timestamp, value.bitPattern == last.value.bitPattern {
+            return .duplicate  // a redelivery of the newest sample: no lookup needed
         } else if lastSample[Int(id)] == nil && sealedPaths[partition] == nil
                     && buffers[key] == nil {
             // A series seen for the first time in this partition, which has no sealed file: nothing to compare with.
@@ -145,9 +160,7 @@ public final class ChunkStore {
     /// Every stored sample of series `id` at `timestamp`: in memory, then in the partition's sealed files.
     func lookup(_ id: UInt32, partition: Int64, timestamp: Int64) -> [StoredSample] {
         var found: [StoredSample] = []
-        if let buffer = buffers[BufferKey(partition: partition, series: id)] {
-            if let samples = try? buffer.allSamples() { found += samples.filter { $0.timestamp == timestamp } }
-        }
+        if let buffer = buffers[BufferKey(partition: partition, series: id)] { buffer.samples(at: timestamp, into: &found) }
         guard let paths = sealedPaths[partition] else { return found }
         let series = seriesList[Int(id)]
         for path in paths {
