@@ -56,12 +56,14 @@ let package = Package(
         .target(name: "PowerLevels", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "Sessions", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "Anomalies", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions"], swiftSettings: strict),
+        .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "SQLite", "Zstd"],
+                swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
             name: "Ingest",
             dependencies: ["Telemetry", "Pipeline", "Recording", "SQLite", "WriteAheadLog", "MQTT", "PrometheusEndpoint", prometheus,
-                           "ChunkStore", ringBuffer, logging],
+                           "ChunkStore", "Processing", ringBuffer, logging],
             swiftSettings: strict
         ),
 
@@ -69,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "wattline",
             dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
-                           "ChunkStore", argumentParser, logging],
+                           "ChunkStore", "Processing", "SQLite", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -80,7 +82,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
-        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "ChunkStore", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "ChunkStore", "Processing", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "Checksum"], swiftSettings: strict),
@@ -89,6 +91,8 @@ let package = Package(
         .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "AnomaliesTests", dependencies: ["Anomalies", "Telemetry", "Pipeline", "PowerLevels", "Sessions"],
                     swiftSettings: strict),
+        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels",
+                                                        "SQLite", "Recording", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),

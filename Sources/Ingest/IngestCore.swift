@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Pipeline
+import Processing
 import RingBuffer
 import Synchronization
 import WriteAheadLog
@@ -80,17 +81,26 @@ public final class IngestCore: Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // who 0: the calling thread on Linux
             #endif
             do {
-                let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
-                for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
+                var stages: [any WorkerStage] = []
+                for name in options.stages {
+                    switch name {
+                    case .archive:
+                        let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
+                        for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
+                        stages.append(ArchiveStage(store: store, counters: counters))
+                    case .processors:
+                        stages.append(try ProcessorStage(databasePath: options.databasePath, pipeline: pipeline))
+                    }
+                }
                 let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
                                                        maxFileBytes: options.deadLetterFileBytes,
                                                        quotaBytes: options.deadLetterQuotaBytes)
                 let logger = self.logger
                 deadLetters.onQuotaReached = { logger.warning("\($0)") }
-                let checkpoint = store.checkpoint ?? 0
+                let checkpoint = stages.map { $0.checkpoint ?? 0 }.min() ?? 0
                 let startAt = max(checkpoint + 1, log.firstLSN)
                 let worker = IngestWorker(log: log, stage: ring.stage(0), counters: counters, pipeline: pipeline,
-                                          options: options, logger: logger, store: store, deadLetters: deadLetters,
+                                          options: options, logger: logger, stages: stages, deadLetters: deadLetters,
                                           startAt: startAt, progress: progress)
                 ready.signal()
                 worker.run()

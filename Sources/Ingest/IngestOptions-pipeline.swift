@@ -6,7 +6,7 @@ extension IngestOptions {
     static let sectionKeys = [
         "ring_capacity", "batch_size", "log_quota", "log_low_water", "segment_size", "sync", "payload_limit",
         "decode_limit", "lateness", "future_tolerance", "dead_letter_file_size", "dead_letter_quota",
-        "shutdown_timeout",
+        "shutdown_timeout", "stages",
     ]
 
     /// The options a pipeline's `ingest:` section sets, over the defaults; every problem reported with file and line.
@@ -46,6 +46,18 @@ extension IngestOptions {
         }
         if let value = mapping.optional("shutdown_timeout")?.duration(in: .seconds(1)...Duration.seconds(3_600)) {
             options.shutdownTimeout = value
+        }
+        if let node = mapping.optional("stages"), let items = node.list() {
+            var stages: [StageName] = []
+            for item in items {
+                guard let text = item.string() else { continue }
+                guard let stage = StageName(rawValue: text) else {
+                    item.report(.invalid("unknown stage '\(text)'; the stages are \(StageName.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    continue
+                }
+                if stages.contains(stage) { item.report(.invalid("stage '\(text)' is listed twice")) } else { stages.append(stage) }
+            }
+            if stages.isEmpty { node.report(.invalid("name at least one stage")) } else { options.stages = stages }
         }
         if let sync = mapping.optional("sync"), let text = sync.string() {
             switch text {

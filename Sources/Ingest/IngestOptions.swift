@@ -34,6 +34,8 @@ public struct IngestOptions: Sendable {
     /// A pause after every batch: slows the stages down on purpose, for tests of backpressure and spill. Zero
     /// (the default) in production.
     public var stagePause: Duration = .zero
+    /// The stages after decoding and reordering, in order (`ingest.stages`; default: both).
+    public var stages: [StageName] = [.archive, .processors]
     /// How the chunk store flushes, seals and expires (the pipeline's `storage:` section).
     public var chunks = ChunkStoreOptions()
 
@@ -68,4 +70,12 @@ public struct IngestOptions: Sendable {
     /// Where the compressed time-series chunks live (docs/chunk-files.md).
     public var chunkDirectory: String { dataDirectory + "/chunks" }
     var deadLetterDirectory: String { dataDirectory + "/dead-letter" }
+}
+
+/// A stage the worker can run.
+public enum StageName: String, Sendable, CaseIterable {
+    /// Every reading into the chunk archive (`DATA/chunks`).
+    case archive
+    /// Power levels, sessions and anomalies into `DATA/wattline.db`.
+    case processors
 }

@@ -7,9 +7,9 @@ import Telemetry
 import WriteAheadLog
 
 /// The one busy thread besides the network thread: it runs the stage chain batch by batch — read the records
-/// (from the ring's descriptors, or from the log when the ring spilled), decode, deduplicate and reorder, store in
-/// the chunk store — and checkpoints whenever the chunk store flushes its head file (at least every 10 s of log
-/// time): the checkpoint follows the head flush, so the log keeps only seconds of traffic.
+/// (from the ring's descriptors, or from the log when the ring spilled), decode, deduplicate and reorder, then hand
+/// everything to the stages (`WorkerStage`: the archive, the processors), which checkpoint when they flush (at
+/// least every 10 s of log time), so the log keeps only seconds of traffic.
 ///
 /// Records are processed in strict LSN order: a descriptor ahead of the next expected LSN means records were not
 /// offered to the ring (it was full, or a tick and a message raced to publish); they are read back from the log
@@ -26,7 +26,8 @@ final class IngestWorker {
     let pipeline: PipelineDefinition
     let options: IngestOptions
     let logger: Logger
-    let store: ChunkStore
+    /// The stages after decoding and reordering, in order (the pipeline's `ingest.stages`).
+    let stages: [any WorkerStage]
     let deadLetters: DeadLetterWriter
     let decoder: TelemetryDecoder
     let sequencer: ReadingSequencer
@@ -42,15 +43,17 @@ final class IngestWorker {
     private var buffer: [UInt8] = []
     private var reader: LogReader?
     private var checkpointed: UInt64
-    private var warnedStore = false
-    /// The checkpoint the next head flush will make durable.
+    private var warnedStages: Set<String> = []
+    /// Every record up to this one has been fully released by the reordering window.
     private var watermark: UInt64
+    /// Receive times of records not yet past the watermark (released readings carry only their record's LSN).
+    private var receiveTimes: [UInt64: Int64] = [:]
 
     /// Shared with the runtime for metrics: the LSN processed last (relaxed; a statistic).
     let progress: ProgressLevels
 
     init(log: WriteAheadLog, stage: StagedRing<LogDescriptor>.Stage, counters: IngestCounters,
-         pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, store: ChunkStore,
+         pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, stages: [any WorkerStage],
          deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels) {
         self.log = log
         self.stage = stage
@@ -58,7 +61,7 @@ final class IngestWorker {
         self.pipeline = pipeline
         self.options = options
         self.logger = logger
-        self.store = store
+        self.stages = stages
         self.deadLetters = deadLetters
         self.decoder = TelemetryDecoder(maxPayloadBytes: options.decodeLimitBytes)
         self.sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
@@ -153,6 +156,7 @@ final class IngestWorker {
     private func tick(lsn: UInt64, at time: Int64) {
         lastReceivedAt = max(lastReceivedAt, time)
         nextLSN = lsn + 1
+        for stage in stages { stage.accept(tick: lsn, receivedAt: time) }
     }
 
     /// Decodes one message and takes its readings through the sequencer.
@@ -163,8 +167,10 @@ final class IngestWorker {
         if lsn <= recoveredThrough { counters.recovered.add() }
         output.removeAll()
         decoder.currentSequence = lsn
+        var origin: Origin?
         do throws(DecodeError) {
             let source = try pipeline.source(forTopic: topic)
+            origin = source.origin
             try decoder.decode(payload: payload, receivedAt: receivedAt, topic: topic, retained: retained,
                                source: source, into: &output)
         } catch {
@@ -180,6 +186,8 @@ final class IngestWorker {
         if retained { counters.retained.add() }
         counters.events.add(output.events.count)
         counters.readingsDecoded.add(output.readings.count)
+        for stage in stages { stage.accept(output, origin: origin, lsn: lsn, receivedAt: receivedAt) }
+        if !output.readings.isEmpty { receiveTimes[lsn] = receivedAt }
         for reading in output.readings {
             switch sequencer.add(reading, lsn: lsn, receivedAt: receivedAt, released: &released) {
             case .held: break
@@ -191,47 +199,42 @@ final class IngestWorker {
         }
     }
 
-    /// Stores what the sequencer released in the chunk store; when its flush is due (or at the end), flushes it
-    /// with the checkpoint: every record before the oldest reading still held (or everything processed, when
-    /// nothing is held).
+    /// Hands what the sequencer released to the stages, moves the watermark, and flushes the stages that are due
+    /// (all of them at the end). The log keeps what the slowest stage has not checkpointed.
     private func commit(final: Bool = false) {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
-        for item in released {
-            switch store.append(item.reading, flags: item.flags.rawValue) {
-            case .stored: counters.readingsStored.add()
-            case .duplicate: counters.readingsDuplicate.add()
-            case .conflict:
-                counters.readingsStored.add()
-                counters.readingsConflict.add()
-            }
-        }
+        let fallback = lastReceivedAt
+        for stage in stages { stage.accept(released: released) { receiveTimes[$0] ?? fallback } }
         released.removeAll(keepingCapacity: true)
-        // The checkpoint stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
+        counters.readingsHeld.set(sequencer.heldCount)
+        // The watermark stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
         // still waiting for its result: after a restart both are read again, so nothing in memory needs saving.
         let held = sequencer.oldestHeldLSN
         let waiting = decoder.tracker.oldestPendingSequence(since: lastReceivedAt - Self.callHorizon)
         let oldestKept = [held, waiting].compactMap { $0 }.min()
-        watermark = oldestKept.map { $0 - 1 } ?? (nextLSN - 1)
-        counters.readingsHeld.set(sequencer.heldCount)
+        watermark = max(watermark, oldestKept.map { $0 - 1 } ?? (nextLSN - 1))
+        if !receiveTimes.isEmpty, let oldest = receiveTimes.keys.min(), oldest <= watermark {
+            receiveTimes = receiveTimes.filter { $0.key > watermark }
+        }
+        for stage in stages { stage.advance(watermark: watermark) }
         progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
         // While the log is over its low-water mark (the live runtime pauses intake at its quota), flush every batch
         // so checkpointed segments go at once.
         let pressed = Int(log.bytesOnDisk) >= options.logLowWaterBytes
-        guard final || pressed || store.flushIsDue(at: lastReceivedAt) else { return }
-        guard watermark > checkpointed || store.hasUnflushedSamples else { return }
-        do {
-            try store.flush(checkpoint: watermark, receivedAt: lastReceivedAt)
-        } catch {
-            // The samples stay pending and the checkpoint where it was: retried with the next batch.
-            if !warnedStore {
-                warnedStore = true
-                logger.error("writing the chunk store's head file failed: \(error); retrying with the next batch")
+        for stage in stages where final || pressed || stage.flushIsDue(at: lastReceivedAt) {
+            do {
+                try stage.flush(watermark: watermark, receivedAt: lastReceivedAt)
+                warnedStages.remove(stage.name)
+            } catch {
+                // The stage keeps its pending outputs and its checkpoint: retried with the next batch.
+                if warnedStages.insert(stage.name).inserted {
+                    logger.error("stage \(stage.name) could not make its outputs durable: \(error); retrying with the next batch")
+                }
             }
-            return
         }
-        warnedStore = false
-        checkpointed = watermark
-        // Checkpointed segments go at every flush.
+        let durable = stages.map { $0.checkpoint ?? 0 }.min() ?? watermark
+        guard durable > checkpointed else { return }
+        checkpointed = durable
         do {
             _ = try log.removeSegments(before: checkpointed + 1)
         } catch {

@@ -31,6 +31,8 @@ import Testing
         #expect(counters.rejected == 0)
         #expect(counters.readingsDuplicate.current == 0)
 
+        // The archive shows what its head file holds: the last readings arrive with the next flush.
+        #expect(IngestHarness.eventually(10) { (try? harness.storedReadings())?.values.map(\.count).reduce(0, +) == 100_000 })
         let stored = try harness.storedReadings()
         #expect(stored.count == 10)
         for (charger, entry) in stored {

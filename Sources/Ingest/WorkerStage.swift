@@ -1,0 +1,76 @@
+import ChunkStore
+import Processing
+import Telemetry
+
+/// A stage of the worker's chain after decoding and reordering: it takes what the decoder and the reordering
+/// window produce, and makes its outputs durable with a checkpoint from time to time.
+///
+/// The worker calls, per record: `accept(_:origin:lsn:receivedAt:)` or `accept(tick:receivedAt:)`; per batch:
+/// `accept(released:receiveTime:)` with what the window released, `advance(watermark:)` (every record up to it is
+/// fully released), and `flush` when `flushIsDue` (or at shutdown). After a restart the worker reads the log again
+/// from the lowest checkpoint of all stages; a stage ignores what it already made durable.
+protocol WorkerStage: AnyObject {
+    var name: String { get }
+    /// Every record up to this LSN is reflected in the stage's durable outputs; nil before the first flush.
+    var checkpoint: UInt64? { get }
+    func accept(_ output: DecodeOutput, origin: Origin?, lsn: UInt64, receivedAt: Int64)
+    func accept(tick lsn: UInt64, receivedAt: Int64)
+    func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64)
+    func advance(watermark: UInt64)
+    func flushIsDue(at receivedAt: Int64) -> Bool
+    func flush(watermark: UInt64, receivedAt: Int64) throws
+}
+
+/// The archive: every released reading into the chunk store, checkpointed with each head-file flush.
+final class ArchiveStage: WorkerStage {
+    let store: ChunkStore
+    let counters: IngestCounters
+
+    init(store: ChunkStore, counters: IngestCounters) {
+        self.store = store
+        self.counters = counters
+    }
+
+    var name: String { "archive" }
+    var checkpoint: UInt64? { store.checkpoint }
+
+    func accept(_ output: DecodeOutput, origin: Origin?, lsn: UInt64, receivedAt: Int64) {}
+    func accept(tick lsn: UInt64, receivedAt: Int64) {}
+    func advance(watermark: UInt64) {}
+
+    func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64) {
+        for item in released {
+            switch store.append(item.reading, flags: item.flags.rawValue) {
+            case .stored: counters.readingsStored.add()
+            case .duplicate: counters.readingsDuplicate.add()
+            case .conflict:
+                counters.readingsStored.add()
+                counters.readingsConflict.add()
+            }
+        }
+    }
+
+    func flushIsDue(at receivedAt: Int64) -> Bool { store.flushIsDue(at: receivedAt) }
+
+    func flush(watermark: UInt64, receivedAt: Int64) throws {
+        guard watermark > (store.checkpoint ?? 0) || store.hasUnflushedSamples else { return }
+        try store.flush(checkpoint: watermark, receivedAt: receivedAt)
+    }
+}
+
+extension ProcessorStage: WorkerStage {
+    var name: String { Self.stageName }
+
+    func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64) {
+        for item in released { accept(reading: item.reading, lsn: item.lsn, receivedAt: receiveTime(item.lsn)) }
+    }
+
+    func advance(watermark: UInt64) { apply(through: watermark) }
+
+    func flushIsDue(at receivedAt: Int64) -> Bool { commitIsDue(at: receivedAt) }
+
+    func flush(watermark: UInt64, receivedAt: Int64) throws {
+        apply(through: watermark)
+        try commit(receivedAt: receivedAt)
+    }
+}

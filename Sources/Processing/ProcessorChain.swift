@@ -1,0 +1,122 @@
+import Anomalies
+import Pipeline
+import PowerLevels
+import Sessions
+import Telemetry
+
+/// The three processors in the order they feed each other: power levels (load for the site rules), sessions
+/// (session events for bay_blocked and the like), anomalies. A plain value: what a checkpoint snapshots.
+///
+/// Items arrive already ordered per charger by event time (`ProcessorStage` sees to it); every time comes from the
+/// items (event time, and the receive time of the record they came from), never the wall clock.
+public struct ProcessorChain: Sendable, Codable {
+    public var levels: PowerLevelProcessor
+    public var sessions: SessionTracker
+    public var anomalies: AnomalyDetector
+
+    public init(levels: PowerLevelProcessor, sessions: SessionTracker, anomalies: AnomalyDetector) {
+        self.levels = levels
+        self.sessions = sessions
+        self.anomalies = anomalies
+    }
+
+    /// The processors a pipeline asks for: anomaly settings from `processors.anomalies`, connector ratings and
+    /// site limits from the fleet.
+    public init(pipeline: PipelineDefinition) throws(PipelineError) {
+        let configuration = try AnomalyConfiguration.read(pipeline)
+        levels = PowerLevelProcessor()
+        sessions = SessionTracker()
+        anomalies = AnomalyDetector(configuration: configuration, fleet: pipeline.fleet)
+        for charger in pipeline.fleet.chargers {
+            for evse in charger.evses {
+                let rating = evse.connectors.map(\.ratedPowerKW).max().map { $0 * 1000 }
+                sessions.setRating(site: charger.site, charger: charger.id, evse: evse.id, watts: rating)
+            }
+        }
+    }
+
+    /// The power levels close intervals on event time: the newest event time applied, moved on by the receive time
+    /// that passed since it was seen (so a silent fleet's intervals still close, and a fleet whose clocks lag the
+    /// receive time — an offline backlog, a replay — is not judged late against the wall).
+    var eventClock: Int64 = .min
+    var eventClockSeenAt: Int64 = .min
+
+    /// One released reading.
+    public mutating func apply(_ reading: Reading, receivedAt: Int64) {
+        if reading.timestamp > eventClock && reading.timestamp <= receivedAt + Self.futureTolerance {
+            eventClock = reading.timestamp
+            eventClockSeenAt = receivedAt
+        }
+        if let key = levels.channel(for: reading.series) {
+            levels.ingest(key, timestamp: reading.timestamp, value: reading.value)
+            if key.kind != .register { anomalies.noteSiteLoad(from: levels, connector: key.connector, at: reading.timestamp) }
+        }
+        sessions.process(reading, receivedAt: receivedAt)
+        anomalies.process(reading, receivedAt: receivedAt)
+        forwardSessionEvents()
+    }
+
+    public mutating func apply(_ signed: SignedMeterValue, receivedAt: Int64) {
+        sessions.process(signed, receivedAt: receivedAt)
+    }
+
+    /// One event of a decoded message; `contact` is false for retained deliveries (the broker's replay).
+    public mutating func apply(_ event: TelemetryEvent, receivedAt: Int64, contact: Bool) {
+        switch event {
+        case .status(let change):
+            sessions.process(change, receivedAt: receivedAt)
+            anomalies.process(change, receivedAt: receivedAt, contact: contact)
+        case .transaction(let transaction):
+            sessions.process(transaction, receivedAt: receivedAt)
+            anomalies.process(transaction, receivedAt: receivedAt, contact: contact)
+        case .callFailure:
+            break
+        }
+        forwardSessionEvents()
+    }
+
+    /// A message that carried no readings or events (a heartbeat): the charger is alive.
+    public mutating func noteContact(_ origin: Origin, receivedAt: Int64) {
+        sessions.noteContact(site: origin.site, charger: origin.charger, receivedAt: receivedAt)
+        anomalies.noteContact(site: origin.site, charger: origin.charger, receivedAt: receivedAt)
+    }
+
+    /// Receive time moved on (a record or a tick): silence, timeouts and closing intervals are judged on it.
+    public mutating func advance(to receiveTime: Int64) {
+        if eventClock != .min { levels.advance(to: eventClock + max(0, receiveTime - eventClockSeenAt)) }
+        sessions.advance(to: receiveTime)
+        forwardSessionEvents()
+        anomalies.advance(to: receiveTime)
+    }
+
+    /// Session events still to be handed to the stage (alerts, logs), in order.
+    public private(set) var sessionEvents: [SessionEvent] = []
+
+    private mutating func forwardSessionEvents() {
+        let events = sessions.drainEvents()
+        guard !events.isEmpty else { return }
+        for event in events {
+            switch event.kind {
+            case .started:
+                anomalies.noteSession(site: event.site, charger: event.charger, evse: event.evse, sessionId: event.sessionId)
+            case .ended:
+                anomalies.noteSession(site: event.site, charger: event.charger, evse: event.evse, sessionId: nil)
+            default:
+                break
+            }
+            anomalies.process(event)
+        }
+        sessionEvents += events
+    }
+
+    /// Takes the session events gathered since the last call.
+    public mutating func drainSessionEvents() -> [SessionEvent] {
+        defer { sessionEvents.removeAll() }
+        return sessionEvents
+    }
+
+    /// Event times further than this past their receive time move no clock (the sequencer flags them `future`).
+    static let futureTolerance: Int64 = 300_000
+
+    enum CodingKeys: String, CodingKey { case levels, sessions, anomalies, sessionEvents, eventClock, eventClockSeenAt }
+}

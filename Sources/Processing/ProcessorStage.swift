@@ -1,0 +1,178 @@
+import Anomalies
+import Foundation
+import Pipeline
+import PowerLevels
+import Sessions
+import Telemetry
+
+/// The processors as a stage of the ingest worker: power levels, sessions and anomalies, with their results and
+/// checkpoint in SQLite.
+///
+/// **Exactly once across restarts.** The worker hands over each decoded message's events at once and its readings
+/// when the reordering window releases them. The stage queues both and applies a record's effects only once the
+/// worker's watermark — every record up to it fully released — has passed it. So the state at a checkpoint is
+/// exactly "records up to the watermark", and it is saved with the rows in one transaction; after a restart the
+/// snapshot comes back and everything after the checkpoint is applied once, as if nothing had happened.
+///
+/// **Order.** Items that become due together are applied in event-time order (at equal times: transaction starts,
+/// statuses, readings, transaction ends), so a StopTransaction never overtakes the meter values before it.
+///
+/// Not thread-safe: the ingest worker's thread owns it.
+public final class ProcessorStage {
+    public static let stageName = "processors"
+
+    private let store: ResultStore
+    public private(set) var chain: ProcessorChain
+    /// Records up to this one are reflected in the tables and the snapshot.
+    public private(set) var checkpoint: UInt64?
+    /// Records up to this one have been applied (in memory).
+    private var appliedThrough: UInt64
+    private var queue: [Queued] = []
+    private var pendingSessions: [String: SessionRecord] = [:]
+    private var pendingAnomalies: [String: Anomaly] = [:]
+    private var pendingIntervals: [PowerInterval] = []
+    private var lastCommitAt: Int64?
+    private var lastAppliedReceiveTime: Int64 = .min
+    private let commitInterval: Int64
+    /// Session events applied since the last call to `drainSessionEvents` (for alerts and logs).
+    public private(set) var sessionEvents: [SessionEvent] = []
+
+    struct Queued {
+        var lsn: UInt64
+        var receivedAt: Int64
+        var timestamp: Int64
+        var rank: UInt8
+        var item: Item
+    }
+
+    enum Item {
+        case reading(Reading)
+        case signed(SignedMeterValue)
+        case event(TelemetryEvent, contact: Bool)
+        case contact(Origin)
+        case tick
+    }
+
+    /// Opens `DATA/wattline.db`, restoring the stage from its checkpoint, or starting fresh from `pipeline`.
+    public init(databasePath: String, pipeline: PipelineDefinition, commitInterval: Int64 = 10_000) throws {
+        store = try ResultStore(path: databasePath)
+        self.commitInterval = commitInterval
+        if let saved = try store.checkpoint(stage: Self.stageName) {
+            chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
+            checkpoint = saved.lsn
+            appliedThrough = saved.lsn
+        } else {
+            chain = try ProcessorChain(pipeline: pipeline)
+            appliedThrough = 0
+        }
+    }
+
+    /// A decoded message: its events and signed values are queued; a message with nothing in it is contact.
+    public func accept(_ output: DecodeOutput, origin: Origin?, lsn: UInt64, receivedAt: Int64) {
+        guard lsn > appliedThrough else { return }
+        for event in output.events {
+            let (timestamp, rank) = Self.order(event, receivedAt: receivedAt)
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: timestamp, rank: rank,
+                                item: .event(event, contact: !output.retained)))
+        }
+        for signed in output.signedValues {
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: signed.timestamp, rank: 2, item: .signed(signed)))
+        }
+        if output.readings.isEmpty && output.events.isEmpty && output.signedValues.isEmpty, let origin, !output.retained {
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 1, item: .contact(origin)))
+        }
+    }
+
+    /// Readings the reordering window released, with the receive time of the record each came from.
+    public func accept(reading: Reading, lsn: UInt64, receivedAt: Int64) {
+        guard lsn > appliedThrough else { return }
+        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: reading.timestamp, rank: 2, item: .reading(reading)))
+    }
+
+    /// A tick record: receive time moved on with no message.
+    public func accept(tick lsn: UInt64, receivedAt: Int64) {
+        guard lsn > appliedThrough else { return }
+        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 4, item: .tick))
+    }
+
+    /// Applies every queued item of records up to `watermark`, in event-time order.
+    public func apply(through watermark: UInt64) {
+        guard watermark > appliedThrough else { return }
+        var due: [Queued] = []
+        var keep: [Queued] = []
+        for item in queue { if item.lsn <= watermark { due.append(item) } else { keep.append(item) } }
+        queue = keep
+        appliedThrough = watermark
+        guard !due.isEmpty else { return }
+        let ordered = due.enumerated().sorted {
+            ($0.element.timestamp, $0.element.rank, $0.offset) < ($1.element.timestamp, $1.element.rank, $1.offset)
+        }
+        var newestReceiveTime = lastAppliedReceiveTime
+        for (_, queued) in ordered {
+            newestReceiveTime = max(newestReceiveTime, queued.receivedAt)
+            switch queued.item {
+            case .reading(let reading): chain.apply(reading, receivedAt: queued.receivedAt)
+            case .signed(let signed): chain.apply(signed, receivedAt: queued.receivedAt)
+            case .event(let event, let contact): chain.apply(event, receivedAt: queued.receivedAt, contact: contact)
+            case .contact(let origin): chain.noteContact(origin, receivedAt: queued.receivedAt)
+            case .tick: break
+            }
+        }
+        if newestReceiveTime > lastAppliedReceiveTime {
+            lastAppliedReceiveTime = newestReceiveTime
+            chain.advance(to: newestReceiveTime)
+        }
+        collect()
+    }
+
+    /// Gathers what the processors produced, for the next commit.
+    private func collect() {
+        for record in chain.sessions.drainClosed() { pendingSessions[record.id] = record }
+        for transition in chain.anomalies.drainTransitions() { pendingAnomalies[transition.anomaly.id] = transition.anomaly }
+        pendingIntervals += chain.levels.drainClosedIntervals()
+        sessionEvents += chain.drainSessionEvents()
+    }
+
+    /// True when `commitInterval` of receive time passed since the last commit.
+    public func commitIsDue(at receivedAt: Int64) -> Bool {
+        guard let lastCommitAt else { return true }
+        return receivedAt - lastCommitAt >= commitInterval
+    }
+
+    /// Writes the results gathered so far, the open sessions, and the checkpoint (what has been applied) in one
+    /// transaction. On error nothing is lost: the results stay pending and the checkpoint where it was.
+    public func commit(receivedAt: Int64) throws {
+        guard appliedThrough > (checkpoint ?? 0) || !pendingSessions.isEmpty || !pendingAnomalies.isEmpty
+                || !pendingIntervals.isEmpty else { return }
+        var sessions = pendingSessions
+        for open in chain.sessions.openSessions { sessions[open.id] = open }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let snapshot = Array(try encoder.encode(chain))
+        try store.write(sessions: sessions.values.sorted { $0.id < $1.id }, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
+                        intervals: pendingIntervals, stage: Self.stageName, checkpoint: appliedThrough, snapshot: snapshot)
+        pendingSessions.removeAll()
+        pendingAnomalies.removeAll()
+        pendingIntervals.removeAll()
+        checkpoint = appliedThrough
+        lastCommitAt = receivedAt
+    }
+
+    /// Takes the session events applied since the last call.
+    public func drainSessionEvents() -> [SessionEvent] {
+        defer { sessionEvents.removeAll() }
+        return sessionEvents
+    }
+
+    public func close() { store.close() }
+
+    /// Event time and tie-break rank of an event: transaction starts first, then statuses, readings (rank 2),
+    /// transaction ends.
+    static func order(_ event: TelemetryEvent, receivedAt: Int64) -> (Int64, UInt8) {
+        switch event {
+        case .status(let change): (change.timestamp, 1)
+        case .transaction(let transaction): (transaction.timestamp, transaction.kind == .ended ? 3 : 0)
+        case .callFailure: (receivedAt, 1)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Anomalies
+import Foundation
+import PowerLevels
+import SQLite
+import Sessions
+import Telemetry
+import Zstd
+
+/// Writes the processors' results to `DATA/wattline.db`, each batch in one transaction with the stage's
+/// checkpoint (LSN and state snapshot), so the tables and the state the stage resumes from always agree.
+///
+/// Not thread-safe: the ingest worker's thread owns it (and its `Database`).
+final class ResultStore {
+    let database: Database
+    private let upsertSession: Statement
+    private let upsertAnomaly: Statement
+    private let upsertInterval: Statement
+    private let saveCheckpoint: Statement
+    private let encoder: JSONEncoder
+
+    init(path: String) throws(SQLiteError) {
+        database = try Database(path: path)
+        try ResultSchema.migrate(database)
+        upsertSession = try database.prepare("""
+            INSERT OR REPLACE INTO sessions (id, site, charger, evse, connector, transaction_id, id_tag, id_tag_status,
+                state, phase, start_kind, started_at, plugged_at, charging_ended_at, ended_at, unplugged_at, end_reason,
+                stop_reason, meter_start_wh, meter_stop_wh, energy_wh, energy_source, integrated_energy_wh, charging_s,
+                suspended_ev_s, suspended_evse_s, idle_s, interrupted_s, interruptions, peak_power_w, average_power_w,
+                offered_power_w, soc_start, soc_end, taper_soc, limited_by, complete, quality, quality_flags, anomalies,
+                amended, late_readings, signed_begin, signed_end, record)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertAnomaly = try database.prepare("""
+            INSERT OR REPLACE INTO anomalies (id, kind, severity, site, charger, evse, connector, session_id, started_at,
+                updated_at, resolved_at, value, last_value, threshold, unit, count, detail, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        upsertInterval = try database.prepare("""
+            INSERT OR REPLACE INTO load_intervals (level, site, charger, evse, connector, start, end, average_w, peak_w,
+                energy_wh, demand_w, samples, energy_source, derived, flags, connectors)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        saveCheckpoint = try database.prepare("""
+            INSERT INTO stage_checkpoints (stage, lsn, snapshot) VALUES (?, ?, ?)
+            ON CONFLICT (stage) DO UPDATE SET lsn = excluded.lsn, snapshot = excluded.snapshot
+            """)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+    }
+
+    /// The stage's last checkpoint: LSN and snapshot bytes (decompressed).
+    func checkpoint(stage: String) throws -> (lsn: UInt64, snapshot: [UInt8])? {
+        let statement = try database.prepare("SELECT lsn, snapshot FROM stage_checkpoints WHERE stage = ?")
+        try statement.bind(stage, at: 1)
+        guard try statement.step() else { return nil }
+        let lsn = UInt64(statement.int64(at: 0))
+        let stored = statement.blob(at: 1)
+        return (lsn, try Zstd.decompress(stored))
+    }
+
+    /// Writes one batch and the checkpoint in one transaction.
+    func write(sessions: [SessionRecord], anomalies: [Anomaly], intervals: [PowerInterval], stage: String,
+               checkpoint lsn: UInt64, snapshot: [UInt8]) throws {
+        let compressed = try Zstd.compress(snapshot, level: 3)
+        try database.transaction(.immediate) {
+            for session in sessions { try upsert(session) }
+            for anomaly in anomalies { try upsert(anomaly) }
+            for interval in intervals { try upsert(interval) }
+            try saveCheckpoint.run([.text(stage), .integer(Int64(bitPattern: lsn)), .blob(compressed)])
+        }
+    }
+
+    private func upsert(_ s: SessionRecord) throws {
+        let record = String(decoding: try encoder.encode(s), as: UTF8.self)
+        let signed = { (value: SignedReading?) -> SQLiteValue in value.map { .text($0.data) } ?? .null }
+        try upsertSession.run([
+            .text(s.id), .text(s.site), .text(s.charger), .integer(Int64(s.evse)), .integer(Int64(s.connector)),
+            text(s.transactionId), text(s.idTag), text(s.idTagStatus), .text(s.state.rawValue), .text(s.phase.rawValue),
+            .text(s.start.rawValue), .text(Timestamp.format(s.startedAt)), time(s.pluggedAt), time(s.chargingEndedAt),
+            time(s.endedAt), time(s.unpluggedAt), text(s.endReason?.rawValue), text(s.stopReason), real(s.meterStartWh),
+            real(s.meterStopWh), real(s.energyWh), .text(s.energySource.rawValue), real(s.integratedEnergyWh),
+            seconds(s.chargingMs), seconds(s.suspendedEVMs), seconds(s.suspendedEVSEMs), seconds(s.idleMs),
+            seconds(s.interruptedMs), .integer(Int64(s.interruptions.count)), real(s.peakPowerW), real(s.averagePowerW),
+            real(s.offeredPowerW), real(s.socStart), real(s.socEnd), real(s.taperSoC), .text(s.limitedBy.rawValue),
+            .integer(s.complete ? 1 : 0), .integer(Int64(s.quality.rawValue)), .text(s.quality.names.joined(separator: ",")),
+            .text(s.anomalies.joined(separator: ",")), .integer(Int64(s.amended)), .integer(Int64(s.lateReadings)),
+            signed(s.signedBegin), signed(s.signedEnd), .text(record),
+        ])
+    }
+
+    private func upsert(_ a: Anomaly) throws {
+        try upsertAnomaly.run([
+            .text(a.id), .text(a.kind.rawValue), .text(a.severity.rawValue), text(a.site), text(a.charger),
+            a.evse.map { .integer(Int64($0)) } ?? .null, a.connector.map { .integer(Int64($0)) } ?? .null,
+            text(a.sessionId), .text(Timestamp.format(a.startedAt)), .text(Timestamp.format(a.updatedAt)),
+            time(a.resolvedAt), .real(a.value), .real(a.lastValue), .real(a.threshold), .text(a.kind.unit),
+            .integer(Int64(a.count)), text(a.detail), .text(a.message),
+        ])
+    }
+
+    private func upsert(_ i: PowerInterval) throws {
+        try upsertInterval.run([
+            .text(i.level == .mainMeter ? "main_meter" : i.level.rawValue), .text(i.site), .text(i.charger ?? ""), .integer(Int64(i.evse ?? 0)),
+            .integer(Int64(i.connector ?? 0)), .text(Timestamp.format(i.start)), .text(Timestamp.format(i.end)),
+            real(i.averageW), real(i.peakW), real(i.energyWh), real(i.demandW), .integer(Int64(i.sampleCount)),
+            .text(i.energySource.rawValue), .integer(i.derived ? 1 : 0), .integer(Int64(i.flags.rawValue)),
+            .integer(Int64(i.connectorCount)),
+        ])
+    }
+
+    func close() { database.close() }
+}
+
+private func text(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
+private func real(_ value: Double?) -> SQLiteValue { value.flatMap { $0.isFinite ? .real($0) : nil } ?? .null }
+private func time(_ value: Int64?) -> SQLiteValue { value.map { .text(Timestamp.format($0)) } ?? .null }
+private func seconds(_ milliseconds: Int64) -> SQLiteValue { .real(Double(milliseconds) / 1000) }
