@@ -114,7 +114,8 @@ if Context.environment["WATTLINE_BENCH"] != nil {
     package.targets.append(
         .executableTarget(
             name: "wattline-bench",
-            dependencies: ["Telemetry", "JSONTape", "MQTT", "ChunkCodec", "ChunkStore", "Simulator", "Zstd", ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["Telemetry", "JSONTape", "MQTT", "ChunkCodec", "ChunkStore", "Simulator", "Zstd", "Processing", "Pipeline",
+                           ringBuffer, .product(name: "DequeModule", package: "swift-collections")],
             path: "Benchmarks/wattline-bench",
             swiftSettings: strict
         )

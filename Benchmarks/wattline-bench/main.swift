@@ -26,6 +26,12 @@ if arguments.first == "chunks" {
     exit(0)
 }
 
+// `wattline-bench processors` runs only the processors section.
+if arguments.first == "processors" {
+    ProcessorBenchmark.run()
+    exit(0)
+}
+
 // `wattline-bench live` runs only the live ingest section.
 if arguments.first == "live" {
     let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
@@ -49,6 +55,7 @@ for workload in DecodeBenchmark.workloads() {
 print()
 print("target: ≥ 300,000 OCPP 1.6 MeterValues/s on one core, and faster than the bare generic parse")
 runRingBenchmark()
+ProcessorBenchmark.run()
 CodecBenchmark.run()
 ChunkStoreBenchmark.run()
 // The live benchmark runs the release `wattline` built beside this benchmark (make bench builds both).

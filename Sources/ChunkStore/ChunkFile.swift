@@ -112,7 +112,7 @@ public final class ChunkFile {
                     let entry = ChunkFileWriter.IndexEntry(
                         seriesIndex: try reader.read(), frameOffset: try reader.read(), offsetInFrame: try reader.read(),
                         length: try reader.read(), count: try reader.read(), minTimestamp: try reader.read(),
-                        maxTimestamp: try reader.read())
+                        maxTimestamp: try reader.read(), crc: try reader.read())
                     guard Int(entry.seriesIndex) < series.count,
                           entry.frameOffset >= UInt64(ChunkFileFormat.headerSize),
                           entry.frameOffset < UInt64(footerOffset),
@@ -153,8 +153,12 @@ public final class ChunkFile {
         guard end <= frame.count else {
             throw .corrupt(path: path, offset: Int(entry.frameOffset), reason: "block runs past the end of its frame")
         }
+        let bytes = Array(frame[start..<end])
+        guard bytes.withUnsafeBytes({ CRC32C.checksum($0) }) == entry.crc else {
+            throw .corrupt(path: path, offset: Int(entry.frameOffset), reason: "block \(start) of the frame fails its checksum")
+        }
         let samples: [StoredSample]
-        do { samples = try BlockColumns.decode(Array(frame[start..<end])) } catch {
+        do { samples = try BlockColumns.decode(bytes) } catch {
             throw .corrupt(path: path, offset: Int(entry.frameOffset), reason: "block \(start) of the frame: \(error)")
         }
         guard samples.count == Int(entry.count) else {

@@ -21,8 +21,10 @@ enum ChunkFileWriter {
         var count: UInt32
         var minTimestamp: Int64
         var maxTimestamp: Int64
+        /// CRC-32C of the block's bytes (as they stand in the decompressed frame).
+        var crc: UInt32
 
-        static let size = 40
+        static let size = 44
     }
 
     /// Writes `content` to `path` atomically; returns the file's size.
@@ -68,7 +70,8 @@ enum ChunkFileWriter {
                 entries.append(IndexEntry(
                     seriesIndex: UInt32(seriesIndex), frameOffset: 0, offsetInFrame: UInt32(frame.count),
                     length: UInt32(block.count), count: UInt32(slice.count),
-                    minTimestamp: slice.lazy.map(\.timestamp).min()!, maxTimestamp: slice.lazy.map(\.timestamp).max()!))
+                    minTimestamp: slice.lazy.map(\.timestamp).min()!, maxTimestamp: slice.lazy.map(\.timestamp).max()!,
+                    crc: block.withUnsafeBytes { CRC32C.checksum($0) }))
                 frame.append(contentsOf: block)
                 if frame.count >= ChunkFileFormat.frameTargetBytes { try finishFrame() }
                 start = end
@@ -89,6 +92,7 @@ enum ChunkFileWriter {
             footer.appendLE(entry.count)
             footer.appendLE(entry.minTimestamp)
             footer.appendLE(entry.maxTimestamp)
+            footer.appendLE(entry.crc)
         }
         bytes.append(contentsOf: footer)
         bytes.appendLE(UInt64(footerOffset))

@@ -25,7 +25,7 @@ public struct ProcessorChain: Sendable, Codable {
     public init(pipeline: PipelineDefinition) throws(PipelineError) {
         let configuration = try AnomalyConfiguration.read(pipeline)
         levels = PowerLevelProcessor()
-        sessions = SessionTracker()
+        sessions = SessionTracker(configuration: try SessionConfiguration.read(pipeline))
         anomalies = AnomalyDetector(configuration: configuration, fleet: pipeline.fleet)
         for charger in pipeline.fleet.chargers {
             for evse in charger.evses {

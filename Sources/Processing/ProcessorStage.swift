@@ -59,6 +59,8 @@ public final class ProcessorStage {
         self.commitInterval = commitInterval
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
+            // The id-tag key is never part of a snapshot: it comes from the pipeline (an environment variable).
+            chain.sessions.configuration.idTagHashKey = try SessionConfiguration.read(pipeline).idTagHashKey
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
         } else {

@@ -10,8 +10,8 @@ import Testing
 @Suite struct ProcessorStageTests {
     static let start: Int64 = 1_795_248_000_000  // 2026-11-21T08:00:00Z
 
-    static func pipeline() throws -> PipelineDefinition {
-        try PipelineDefinition.load(yaml: """
+    static func pipeline(_ extra: String = "") throws -> PipelineDefinition {
+        try PipelineDefinition.load(yaml: extra + """
             broker:
               url: mqtt://127.0.0.1:1883
             topics:
@@ -28,7 +28,7 @@ import Testing
                     - id: 1
                       connectors:
                         - {id: 1, standard: IEC_62196_T2, power_type: AC_3_PHASE, rated_power_kw: 11}
-            """, fileName: "test.yaml", environment: [:])
+            """, fileName: "test.yaml", environment: ["TAG_KEY": "a-secret-of-sixteen-chars"])
     }
 
     /// One charging session on CP-1 connector 1: start at 08:00, 7.2 kW for 40 minutes, stop at 08:40, a reading
@@ -140,5 +140,27 @@ import Testing
             let sql = "SELECT * FROM \(table) ORDER BY 1, 2, 3, 4, 5, 6"
             #expect(try Self.rows(split, sql) == Self.rows(whole, sql), "\(table)")
         }
+    }
+
+    /// With `processors.sessions.id_tag_hash_key`, the table holds a keyed hash, never the tag, also after a restart.
+    @Test func idTagsAreStoredAsKeyedHashesWhenAsked() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let pipeline = try Self.pipeline("processors:\n  sessions:\n    id_tag_hash_key: ${TAG_KEY}\n")
+        let items = Self.items()
+        let first = try ProcessorStage(databasePath: path, pipeline: pipeline)
+        try Self.feed(first, items, limit: 10)
+        first.close()
+        let resumed = try ProcessorStage(databasePath: path, pipeline: pipeline)
+        try Self.feed(resumed, items, from: 10)
+        resumed.close()
+        let tags = try Self.rows(path, "SELECT id_tag FROM sessions")
+        #expect(tags.count == 1)
+        #expect(tags.first?.first != "TAG" && tags.first?.first != "NULL")
+        let raw = try Self.rows(path, "SELECT count(*) FROM sessions WHERE record LIKE '%\"TAG\"%'")
+        #expect(raw == [["0"]])
+        let short = try Self.pipeline("processors:\n  sessions:\n    id_tag_hash_key: short\n")
+        #expect(throws: PipelineError.self) { try ProcessorChain(pipeline: short) }
     }
 }
