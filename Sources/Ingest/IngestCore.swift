@@ -29,6 +29,8 @@ public final class IngestCore: Sendable {
     private let lifecycle = Mutex<Lifecycle>(Lifecycle())
     /// Called on the tick timer's thread about every 250 ms (live ingest watches its quota there).
     private let onTimer: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
+    /// Publishes the processors' outputs (topic, payload); set by live ingest, nil for replay. Guarded by its mutex.
+    let outputPublisher: Mutex<(@Sendable (String, [UInt8]) -> Void)?> = Mutex(nil)
 
     struct Lifecycle {
         var started = false
@@ -63,6 +65,11 @@ public final class IngestCore: Sendable {
             }
         }
         acceptor = Acceptor(log: log, ring: ring, counters: counters, options: options, logger: logger, seed: seed)
+    }
+
+    /// Sets how the processors' outputs (site load for dashboards) are published; nil publishes nothing.
+    public func setOutputPublisher(_ publisher: (@Sendable (String, [UInt8]) -> Void)?) {
+        outputPublisher.withLock { $0 = publisher }
     }
 
     /// Sets what runs on the timer thread about every 250 ms.
@@ -101,7 +108,9 @@ public final class IngestCore: Sendable {
                 let startAt = max(checkpoint + 1, log.firstLSN)
                 let worker = IngestWorker(log: log, stage: ring.stage(0), counters: counters, pipeline: pipeline,
                                           options: options, logger: logger, stages: stages, deadLetters: deadLetters,
-                                          startAt: startAt, progress: progress)
+                                          startAt: startAt, progress: progress,
+                                          loadPublishing: try LoadPublishing.read(pipeline),
+                                          publish: { [self] topic, payload in outputPublisher.withLock { $0 }?(topic, payload) })
                 ready.signal()
                 worker.run()
             } catch {

@@ -2,6 +2,7 @@ import ChunkStore
 import Foundation
 import Logging
 import Pipeline
+import Processing
 import RingBuffer
 import Telemetry
 import WriteAheadLog
@@ -51,10 +52,18 @@ final class IngestWorker {
 
     /// Shared with the runtime for metrics: the LSN processed last (relaxed; a statistic).
     let progress: ProgressLevels
+    /// Where the processors' site load goes for dashboards, and how often (log time).
+    let loadPublishing: LoadPublishing?
+    let publish: (String, [UInt8]) -> Void
+    private var lastPublishedAt: Int64?
+    private var warnedTopics: Set<String> = []
 
     init(log: WriteAheadLog, stage: StagedRing<LogDescriptor>.Stage, counters: IngestCounters,
          pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, stages: [any WorkerStage],
-         deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels) {
+         deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels,
+         loadPublishing: LoadPublishing? = nil, publish: @escaping (String, [UInt8]) -> Void = { _, _ in }) {
+        self.loadPublishing = loadPublishing
+        self.publish = publish
         self.log = log
         self.stage = stage
         self.counters = counters
@@ -232,6 +241,7 @@ final class IngestWorker {
                 }
             }
         }
+        publishLoadIfDue()
         let durable = stages.map { $0.checkpoint ?? 0 }.min() ?? watermark
         guard durable > checkpointed else { return }
         checkpointed = durable
@@ -239,6 +249,26 @@ final class IngestWorker {
             _ = try log.removeSegments(before: checkpointed + 1)
         } catch {
             logger.warning("removing checkpointed log segments failed: \(error)")
+        }
+    }
+}
+
+extension IngestWorker {
+    /// Publishes each site's load every `loadPublishing.interval` of log time. A topic one of Wattline's own input
+    /// filters would match is never published (`check` refuses such a pipeline; this guards what site ids make).
+    private func publishLoadIfDue() {
+        guard let loadPublishing, lastReceivedAt > 0,
+              let processors = stages.lazy.compactMap({ $0 as? ProcessorStage }).first else { return }
+        if let lastPublishedAt, lastReceivedAt - lastPublishedAt < loadPublishing.interval { return }
+        lastPublishedAt = lastReceivedAt
+        for message in loadPublishing.messages(from: processors.chain.levels) {
+            if pipeline.topics.contains(where: { TopicFilter.matches(filter: $0.filter, topic: message.topic) }) {
+                if warnedTopics.insert(message.topic).inserted {
+                    logger.error("not publishing load on '\(message.topic)': Wattline's own input filters match it")
+                }
+                continue
+            }
+            publish(message.topic, message.payload)
         }
     }
 }

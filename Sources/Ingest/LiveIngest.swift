@@ -56,6 +56,10 @@ public final class LiveIngest: Sendable {
 
     /// Starts the worker (recovering what the log holds) and connects.
     public func start() throws {
+        // The processors' site load for dashboards (`processors.load`): retained, QoS 0, dropped while disconnected.
+        core.setOutputPublisher { [weak self] topic, payload in
+            self?.client.withLock { $0 }.map { _ = try? $0.publish(topic: topic, payload: payload, qos: .atMostOnce, retain: true) }
+        }
         try core.start()
         core.setTimerHook { [self] in self.watchQuota() }
         try connect()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ingest
+import Processing
 import Pipeline
 
 /// `wattline check PIPELINE`: validates a pipeline definition and everything it includes.
@@ -18,6 +19,8 @@ struct CheckCommand: ParsableCommand {
         do {
             definition = try PipelineDefinition.load(path: pipeline)
             _ = try IngestOptions.read(definition)
+            _ = try ProcessorChain(pipeline: definition)
+            _ = try LoadPublishing.read(definition)
         } catch {
             printError("\(error.description)\n")
             let count = error.issues.count

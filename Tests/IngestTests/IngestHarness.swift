@@ -13,7 +13,8 @@ struct IngestHarness {
     let pipeline: PipelineDefinition
     var options: IngestOptions
 
-    init(broker: MosquittoBroker, clientID: String = "wattline-test", ingestSection: String = "  lateness: 1s\n") throws {
+    init(broker: MosquittoBroker, clientID: String = "wattline-test", ingestSection: String = "  lateness: 1s\n",
+         extra: String = "") throws {
         self.broker = broker
         data = try TemporaryDirectory(prefix: "wattline-ingest")
         let yaml = """
@@ -27,6 +28,7 @@ struct IngestHarness {
           flush_interval: 250ms
         ingest:
         \(ingestSection)
+        \(extra)
         """
         pipeline = try PipelineDefinition.load(yaml: yaml, fileName: "test.yaml", environment: [:])
         options = try IngestOptions.read(pipeline, dataDirectory: data.path)

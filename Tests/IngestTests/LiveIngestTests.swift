@@ -41,6 +41,31 @@ import Testing
         }
     }
 
+    /// The processors publish each site's load for dashboards on `processors.load.publish_topic`, retained.
+    @Test func siteLoadIsPublishedForDashboards() throws {
+        let broker = try MosquittoBroker()
+        let harness = try IngestHarness(broker: broker, extra: """
+            processors:
+              load:
+                publish_topic: dash/load/{site}
+                interval: 1s
+            """)
+        defer { harness.data.remove() }
+        let ingest = try harness.makeIngest()
+        try ingest.start()
+        defer { ingest.stop() }
+        #expect(IngestHarness.eventually(10) { ingest.connected.load(ordering: .relaxed) })
+        let lines = (0..<30).map { #"{"ts":\#(1_795_262_400_000 + Int64($0) * 1000),"power_w":7200,"energy_wh":\#(1000 + $0 * 2)}"# }
+        try broker.publish(topic: "ev/site-l/CP-L/1/meter", lines: lines, qos: 1)
+        var received = ""
+        #expect(IngestHarness.eventually(20) {
+            received = (try? ChildProcess.run("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", "\(broker.port)",
+                                                                          "-t", "dash/load/#", "-C", "1", "-W", "2", "-v"],
+                                               in: harness.data)) ?? ""
+            return received.hasPrefix("dash/load/site-l ") && received.contains("\"loadW\":7200")
+        }, "received: \(received)")
+    }
+
     /// The broker stops (SIGTERM, persistence on) and comes back mid-stream; Wattline reconnects by itself and,
     /// with its persistent session, loses nothing. Then Wattline stops, messages arrive while it is away, and a
     /// new run on the same data directory receives them.
