@@ -86,6 +86,7 @@ public final class ReadingSequencer {
             if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
             flags.insert(.conflict)
             window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
+            window.heldReceivedAt.append(receivedAt)
             return .conflict
         }
         // Already released?
@@ -111,6 +112,7 @@ public final class ReadingSequencer {
             return .future
         }
         window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
+        window.heldReceivedAt.append(receivedAt)
         if reading.timestamp > window.latest {
             window.latest = reading.timestamp
             release(&window, upTo: window.latest - configuration.lateness, into: &released)
@@ -118,18 +120,24 @@ public final class ReadingSequencer {
         return .held
     }
 
-    /// Releases the windows of chargers silent for `lateness` of receive time (receive times and ticks come from the
-    /// log, so replay releases the same readings): nothing more is coming to reorder them with, and holding them
-    /// would hold the checkpoint.
+    /// Releases what has waited `lateness` of receive time (receive times and ticks come from the log, so replay
+    /// releases the same readings): the windows of silent chargers whole, and in busy windows every reading up to
+    /// the newest one that has waited that long — so a charger whose clock jumped ahead, or that resends old data,
+    /// never holds readings (and the checkpoint, and the log) back for longer than the window.
     public func advance(receiveTime: Int64, into released: inout [Item]) {
-        // Called once per batch: find the silent chargers first and sort only those (for a deterministic order).
+        // Called once per batch: find the chargers due first and sort only those (for a deterministic order).
         let lateness = configuration.lateness
         let due = chargers.compactMap { charger, window in
-            !window.held.isEmpty && window.lastReceivedAt + lateness <= receiveTime ? charger : nil
+            !window.held.isEmpty && (window.heldReceivedAt.min() ?? .max) + lateness <= receiveTime ? charger : nil
         }
         for charger in due.sorted() {
             guard var window = chargers.removeValue(forKey: charger) else { continue }
-            release(&window, upTo: .max, into: &released)
+            if window.lastReceivedAt + lateness <= receiveTime {
+                release(&window, upTo: .max, into: &released)
+            } else {
+                let waited = zip(window.held, window.heldReceivedAt).filter { $0.1 + lateness <= receiveTime }
+                if let horizon = waited.map(\.0.reading.timestamp).max() { release(&window, upTo: horizon, into: &released) }
+            }
             chargers[charger] = window
         }
     }
@@ -137,10 +145,17 @@ public final class ReadingSequencer {
     private func release(_ window: inout ChargerWindow, upTo horizon: Int64, into released: inout [Item]) {
         guard window.held.contains(where: { $0.reading.timestamp <= horizon }) else { return }
         var keep: [Item] = []
+        var keepReceivedAt: [Int64] = []
         var out: [Item] = []
-        for item in window.held {
-            if item.reading.timestamp <= horizon { out.append(item) } else { keep.append(item) }
+        for (item, receivedAt) in zip(window.held, window.heldReceivedAt) {
+            if item.reading.timestamp <= horizon {
+                out.append(item)
+            } else {
+                keep.append(item)
+                keepReceivedAt.append(receivedAt)
+            }
         }
+        window.heldReceivedAt = keepReceivedAt
         out.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
         for item in out { remember(item.reading) }
         released.append(contentsOf: out)
@@ -178,6 +193,8 @@ struct ChargerWindow {
     /// The latest receive time of a reading from the charger.
     var lastReceivedAt: Int64 = .min
     var held: [ReadingSequencer.Item] = []
+    /// The receive time of each held reading (same order as `held`).
+    var heldReceivedAt: [Int64] = []
 }
 
 /// The last released (timestamp, value) pairs of one series, newest last; a small bounded ring.

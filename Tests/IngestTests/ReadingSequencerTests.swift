@@ -69,4 +69,23 @@ import Testing
         #expect(released.map(\.reading.series.charger) == ["A"])
         #expect(sequencer.oldestHeldLSN == 2)
     }
+
+    /// A charger whose clock jumped ahead once, then carried on with older timestamps: the reading from the future of
+    /// its own clock is released after `lateness` of receive time even though the charger keeps talking, so it holds
+    /// neither the checkpoint nor the log back.
+    @Test func aReadingThatWaitedTheWindowIsReleasedWhileTheChargerKeepsTalking() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 10_000))
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading("A", at: 200_000, 1), lsn: 1, receivedAt: 100_000, released: &released)  // jumped ahead
+        for step in 1...30 {
+            let t = Int64(100_000 + step * 1_000)
+            sequencer.add(Self.reading("A", .voltage, at: t, Double(step)), lsn: UInt64(1 + step), receivedAt: t, released: &released)
+            sequencer.advance(receiveTime: t, into: &released)
+        }
+        // The jumped reading waited 10 s at receive time 110,000 and went out with everything older than it; since
+        // then each reading leaves once it has waited 10 s: at 130,000 those received up to 120,000.
+        #expect(released.contains { $0.lsn == 1 })
+        #expect(released.count == 21)
+        #expect(sequencer.oldestHeldLSN == 22)
+    }
 }
