@@ -78,7 +78,9 @@ public final class IngestCore: Sendable {
     }
 
     /// Starts the worker (which first processes what earlier runs left in the log) and the tick timer.
-    public func start() throws {
+    ///
+    /// `wallClockTicks: false` is replay: no timer thread; the feeder calls `tick(at:)` with the recording's times.
+    public func start(wallClockTicks: Bool = true) throws {
         let ready = DispatchSemaphore(value: 0)
         let worker = Thread { [self] in
             // When the machine is full (broker, publishers and Wattline on two cores), the network thread must win:
@@ -124,6 +126,10 @@ public final class IngestCore: Sendable {
         ready.wait()
         if let error = lifecycle.withLock({ $0.startError }) { throw error }
         lifecycle.withLock { $0.started = true }
+        guard wallClockTicks else {
+            tickerDone.signal()
+            return
+        }
 
         let ticker = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
@@ -157,6 +163,9 @@ public final class IngestCore: Sendable {
             logger.error("closing the write-ahead log: \(error)")
         }
     }
+
+    /// Appends a tick record at `time` when nothing was appended for a tick interval (replay's clock).
+    public func tick(at time: Int64) { acceptor.tick(now: time) }
 
     /// Levels for metrics and the status line.
     public func levels() -> RuntimeLevels {

@@ -1,0 +1,60 @@
+import Foundation
+import MosquittoTestSupport
+import SQLite
+import Testing
+
+/// `wattline replay`: fixtures through the live stages with no broker; a second replay of the same data changes
+/// nothing.
+@Suite struct ReplayCommandTests {
+    static func sessionRows(_ data: String) throws -> [[String]] {
+        let database = try Database(path: data + "/wattline.db")
+        defer { database.close() }
+        let statement = try database.prepare("""
+            SELECT id, charger, evse, transaction_id, started_at, ended_at, energy_wh, state FROM sessions ORDER BY id
+            """)
+        var rows: [[String]] = []
+        while try statement.step() {
+            rows.append((0..<8).map { statement.isNull(at: $0) ? "NULL" : statement.text(at: $0) })
+        }
+        return rows
+    }
+
+    @Test func aReplayedSessionLandsOnceHoweverOftenItIsReplayed() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let first = try WattlineProcess.run(["replay", "Fixtures/ocpp16-session.jsonl", "--pipeline", "Pipelines/default.yaml",
+                                             "--data", data])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("replayed 30 messages") && first.stderr.contains("rejected 0"), "\(first.stderr)")
+        let rows = try Self.sessionRows(data)
+        #expect(rows.count == 1)
+        #expect(rows.first?[1] == "CP-DEPOT-01")
+        #expect(rows.first?[4] == "2026-11-21T08:01:20.000Z")
+        #expect(rows.first?.last == "closed")
+
+        let again = try WattlineProcess.run(["replay", "Fixtures/ocpp16-session.jsonl", "--pipeline", "Pipelines/default.yaml",
+                                             "--data", data])
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("readings stored 0"), "\(again.stderr)")
+        #expect(try Self.sessionRows(data) == rows)
+
+        // The archive has the readings once.
+        let stats = try WattlineProcess.run(["stats", "--data", data, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        let stored = first.stderr.components(separatedBy: "readings stored ").last?.prefix { $0.isNumber }
+        #expect((object["sealed_samples"] as? Int ?? 0) + (object["head_samples"] as? Int ?? 0) == Int(stored ?? ""))
+    }
+
+    @Test func rejectionsAreCountedByReasonAndKept() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay")
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        let result = try WattlineProcess.run(["replay", "Fixtures/malformed.jsonl", "--pipeline", "Pipelines/default.yaml",
+                                              "--data", data])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("not_a_number"), "\(result.stderr)")
+        let deadLetters = try FileManager.default.contentsOfDirectory(atPath: data + "/dead-letter")
+        #expect(!deadLetters.isEmpty)
+    }
+}
