@@ -19,6 +19,7 @@ extension AnomalyDetector {
             }
             if conds[ci].since == .min {
                 conds[ci].since = since != .min && since < t ? since : t
+                if conds[ci].kind.scope == .evse { markHot(evse: Int(conds[ci].owner)) }
                 conds[ci].count = 0
                 conds[ci].peakScore = -.greatestFiniteMagnitude
             }

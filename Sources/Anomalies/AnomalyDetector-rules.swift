@@ -310,6 +310,7 @@ extension AnomalyDetector {
         guard configuration.bayBlocked.enabled, conds[condIndex(i, .bay)].idle else { return }
         evses[i].chargingEndedAt = ended
         evses[i].bayDeadline = evses[i].plugged ? ended &+ configuration.bayBlocked.afterMs : .max
+        markHot(evse: i)
     }
 
     mutating func disarmBay(_ i: Int, at t: Int64) {

@@ -49,6 +49,9 @@ public struct AnomalyDetector: Sendable, Codable {
     var connectorSites: [Int32] = []
     var projected: [Int64] = []
     var siteProjected: [Int64] = []
+    /// Per EVSE: false when all its conditions are idle and no bay deadline is armed, so `advance(to:)` has
+    /// nothing to do for it. Out of step with `evses` (after decoding) until the next `advance(to:)` rebuilds it.
+    var evseHot: [Bool] = []
 
     enum CodingKeys: String, CodingKey {
         case configuration, limits, counters, sites, siteIndex, chargers, chargerIndex, evses, evseIndex, conds,
@@ -140,6 +143,7 @@ public struct AnomalyDetector: Sendable, Codable {
                 slot.phases = e.phases ?? 0
                 slot.nominalV = e.nominalV ?? 0
             }
+            if evseHot.count == i { evseHot.append(false) }
             evses.append(slot)
             phases.append(contentsOf: repeatElement(PhaseSlot(), count: 3))
             volts.append(contentsOf: repeatElement(VoltSlot(), count: 4))
@@ -151,6 +155,19 @@ public struct AnomalyDetector: Sendable, Codable {
         cacheEVSE = evse
         cacheSlot = i
         return i
+    }
+
+    /// True when `advance(to:)` may have something to do for EVSE i (a condition not idle, a bay deadline armed).
+    func evseIsHot(_ i: Int) -> Bool {
+        if evses[i].bayDeadline != .max { return true }
+        let base = Int(evses[i].condBase)
+        for ci in base..<(base + EVSERule.allCases.count) where !conds[ci].idle { return true }
+        return false
+    }
+
+    @inline(__always)
+    mutating func markHot(evse i: Int) {
+        if i < evseHot.count { evseHot[i] = true }
     }
 
     @inline(__always)
@@ -183,6 +200,13 @@ public struct AnomalyDetector: Sendable, Codable {
     /// too), `Power.Offered`, `Voltage`, `Current.Import` per phase, `SoC`. Anything else is dismissed after one
     /// switch, before any lookup.
     public mutating func process(_ reading: Reading, receivedAt: Int64, contact: Bool = true) {
+        var hint: Int32 = -1
+        process(reading, receivedAt: receivedAt, contact: contact, slot: &hint)
+    }
+
+    /// `process(_:receivedAt:contact:)` with the caller's cached EVSE slot for the reading's series: used when it
+    /// still names the reading's EVSE, else looked up and updated. Start with -1. Same results, no hashing on a hit.
+    public mutating func process(_ reading: Reading, receivedAt: Int64, contact: Bool = true, slot hint: inout Int32) {
         counters.readings += 1
         let s = reading.series
         let grid = s.location == .outlet || s.location == .inlet
@@ -226,7 +250,15 @@ public struct AnomalyDetector: Sendable, Codable {
             return dismiss()
         }
         guard s.evse >= 0, configuration.enabled else { return dismiss() }
-        let i = evseSlot(site: s.site, charger: s.charger, evse: s.evse)
+        let i: Int
+        let h = Int(hint)
+        if h >= 0, h < evses.count, evses[h].evse == s.evse, chargers[Int(evses[h].charger)].charger == s.charger,
+           chargers[Int(evses[h].charger)].site == s.site {
+            i = h
+        } else {
+            i = evseSlot(site: s.site, charger: s.charger, evse: s.evse)
+            hint = Int32(i)
+        }
         let t = reading.timestamp
         if contact {
             touch(Int(evses[i].charger), eventTime: t, receivedAt: receivedAt, skew: true)
@@ -384,7 +416,12 @@ public struct AnomalyDetector: Sendable, Codable {
         if projected.count < chargers.count {
             projected.append(contentsOf: repeatElement(.min, count: chargers.count - projected.count))
         }
-        siteProjected = Array(repeating: .min, count: sites.count)
+        if siteProjected.count == sites.count {
+            for s in siteProjected.indices { siteProjected[s] = .min }
+        } else {
+            siteProjected = Array(repeating: .min, count: sites.count)
+        }
+        var sawMax = false
         let gap = configuration.telemetryGap
         let hold = configuration.phaseImbalance.holdMs
         for c in chargers.indices {
@@ -400,16 +437,19 @@ public struct AnomalyDetector: Sendable, Codable {
             let clock = chargers[c].clock
             let p = clock == .min ? Int64.min : clock &+ Swift.max(0, r - chargers[c].clockReceive)
             projected[c] = p
+            if p == .max { sawMax = true }
             let s = Int(chargers[c].siteSlot)
             if p > siteProjected[s] { siteProjected[s] = p }
             tick(Int(chargers[c].skewCond), at: r)
         }
-        for i in evses.indices {
+        if evseHot.count != evses.count { evseHot = evses.indices.map { evseIsHot($0) } }
+        for i in evses.indices where evseHot[i] || sawMax {
             let p = projected[Int(evses[i].charger)]
             guard p != .min else { continue }
             if p >= evses[i].bayDeadline { checkBay(i, p) }
             let base = Int(evses[i].condBase)
             for ci in base..<(base + EVSERule.allCases.count) where !conds[ci].idle { tick(ci, at: p) }
+            evseHot[i] = evseIsHot(i)
         }
         for s in sites.indices where siteProjected[s] != .min {
             tick(Int(sites[s].imbalanceCond), at: siteProjected[s])

@@ -46,6 +46,7 @@ extension PowerLevelProcessor {
     /// Inserts c by its expiry, walking back from the tail (where a fresh sample usually belongs).
     mutating func insertSorted(_ c: Int, _ level: Int, _ g: Int) {
         let e = connectors[c].expiry
+        if e < expiryFloor { expiryFloor = e }
         var p = groups[g].tail
         while p >= 0 && connectors[Int(p)].expiry > e { p = prev(Int(p), level) }
         let n = p >= 0 ? next(Int(p), level) : groups[g].head

@@ -31,6 +31,14 @@ public struct PowerLevelProcessor: Sendable, Codable {
     /// Every interval ending at or before this is closed everywhere (moved by `advance(to:)`).
     var closedFrontier = Int64.min
     var advancedTo = Int64.min
+    /// A lower bound of every live connector's hold expiry (`.max`: none live): `advance(to:)` has nothing to
+    /// expire before it. A cache, not part of snapshots (`.min` after decoding: unknown).
+    var expiryFloor = Int64.min
+
+    enum CodingKeys: String, CodingKey {
+        case configuration, counters, closedIntervals, identities, connectors, bucketSum, bucketMax, bucketCount,
+             groups, connectorIndex, chargerIndex, siteIndex, closedFrontier, advancedTo
+    }
 
     static let bucketCountPerConnector = 60
 
@@ -83,6 +91,25 @@ public struct PowerLevelProcessor: Sendable, Codable {
         }
         let id = connector(ConnectorIdentity(site: series.site, charger: series.charger, evse: series.evse,
                                              connector: series.connector))
+        return ChannelKey(connector: id, kind: kind)
+    }
+
+    /// `channel(for:)` with the caller's cached connector id for the series' connector: used when it still names
+    /// that connector, else looked up (interned) and updated. Start with -1. Same results, no hashing on a hit.
+    public mutating func channel(for series: Series, connector hint: inout Int32) -> ChannelKey? {
+        guard let kind = ChannelKind(series) else { return nil }
+        guard series.evse >= 0 else {
+            counters.unattributed += 1
+            return nil
+        }
+        let h = Int(hint)
+        if h >= 0, h < identities.count, identities[h].evse == series.evse, identities[h].connector == series.connector,
+           identities[h].charger == series.charger, identities[h].site == series.site {
+            return ChannelKey(connector: ConnectorID(rawValue: hint), kind: kind)
+        }
+        let id = connector(ConnectorIdentity(site: series.site, charger: series.charger, evse: series.evse,
+                                             connector: series.connector))
+        hint = id.rawValue
         return ChannelKey(connector: id, kind: kind)
     }
 
@@ -140,7 +167,16 @@ public struct PowerLevelProcessor: Sendable, Codable {
                 for g in groups.indices { emitGroupIntervals(g, through: frontier) }
             }
         }
-        for g in groups.indices { expire(g, before: time) }
+        // Nothing held expires before `time` when the floor is at or past it: expire(g) would do nothing (a group
+        // with nothing live already has a zero sum).
+        guard time > expiryFloor else { return }
+        var floor = Int64.max
+        for g in groups.indices {
+            expire(g, before: time)
+            let h = groups[g].head
+            if h >= 0, connectors[Int(h)].expiry < floor { floor = connectors[Int(h)].expiry }
+        }
+        expiryFloor = floor
     }
 
     /// Takes the closed interval records collected so far.

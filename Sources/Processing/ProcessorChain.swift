@@ -47,13 +47,79 @@ public struct ProcessorChain: Sendable, Codable {
             eventClock = reading.timestamp
             eventClockSeenAt = receivedAt
         }
-        if let key = levels.channel(for: reading.series) {
-            levels.ingest(key, timestamp: reading.timestamp, value: reading.value)
-            if key.kind != .register { anomalies.noteSiteLoad(from: levels, connector: key.connector, at: reading.timestamp) }
+        let s = reading.series
+        switch s.measurand {
+        case .energyActiveImportRegister, .powerActiveImport, .powerOffered, .voltage, .currentImport, .soc:
+            // Measurands some processor uses: each processor's slot for the series resolved once per series (a
+            // hash here, on the first reading of a message; then cached), handed to their fast paths.
+            let h = handle(for: s)
+            if let key = levels.channel(for: s, connector: &handles[h].levels) {
+                levels.ingest(key, timestamp: reading.timestamp, value: reading.value)
+                if key.kind != .register { anomalies.noteSiteLoad(from: levels, connector: key.connector, at: reading.timestamp) }
+            }
+            sessions.process(reading, receivedAt: receivedAt, slot: &handles[h].sessions)
+            anomalies.process(reading, receivedAt: receivedAt, contact: true, slot: &handles[h].anomalies)
+        default:
+            if let key = levels.channel(for: s) {
+                levels.ingest(key, timestamp: reading.timestamp, value: reading.value)
+                if key.kind != .register { anomalies.noteSiteLoad(from: levels, connector: key.connector, at: reading.timestamp) }
+            }
+            sessions.process(reading, receivedAt: receivedAt)
+            anomalies.process(reading, receivedAt: receivedAt)
         }
-        sessions.process(reading, receivedAt: receivedAt)
-        anomalies.process(reading, receivedAt: receivedAt)
         forwardSessionEvents()
+    }
+
+    /// Per connector series (site, charger, EVSE, connector): the processors' slots, -1 until a processor
+    /// resolved it. Each processor checks a slot still names the series before using it. Not part of snapshots.
+    struct SeriesHandles {
+        var levels: Int32 = -1
+        var sessions: Int32 = -1
+        var anomalies: Int32 = -1
+    }
+
+    var handles: [SeriesHandles] = []
+    var handleIndex: [SeriesKey: Int32] = [:]
+
+    /// A connector series' place. Hashes the charger id and numbers only (a charger id is nearly always unique
+    /// across sites); equality compares everything.
+    struct SeriesKey: Hashable {
+        var site: String
+        var charger: String
+        var evse: Int
+        var connector: Int
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(charger)
+            hasher.combine(evse &* 64 &+ connector)
+        }
+    }
+    // The last series resolved (a message's readings share it).
+    var lastSite = ""
+    var lastCharger = ""
+    var lastEVSE = Int.min
+    var lastConnector = Int.min
+    var lastHandle = -1
+
+    mutating func handle(for s: Series) -> Int {
+        if lastHandle >= 0, s.evse == lastEVSE, s.connector == lastConnector, s.charger == lastCharger,
+           s.site == lastSite {
+            return lastHandle
+        }
+        let identity = SeriesKey(site: s.site, charger: s.charger, evse: s.evse, connector: s.connector)
+        let h: Int
+        if let found = handleIndex[identity] {
+            h = Int(found)
+        } else {
+            h = handles.count
+            handles.append(SeriesHandles())
+            handleIndex[identity] = Int32(h)
+        }
+        lastSite = s.site
+        lastCharger = s.charger
+        lastEVSE = s.evse
+        lastConnector = s.connector
+        lastHandle = h
+        return h
     }
 
     public mutating func apply(_ signed: SignedMeterValue, receivedAt: Int64) {
@@ -93,6 +159,7 @@ public struct ProcessorChain: Sendable, Codable {
     public private(set) var sessionEvents: [SessionEvent] = []
 
     private mutating func forwardSessionEvents() {
+        guard sessions.hasPendingEvents else { return }
         let events = sessions.drainEvents()
         guard !events.isEmpty else { return }
         for event in events {

@@ -28,6 +28,8 @@ public final class ProcessorStage {
     /// Records up to this one have been applied (in memory).
     private var appliedThrough: UInt64
     private var queue: [Queued] = []
+    /// An empty buffer with capacity, swapped with `queue` when everything queued is due.
+    private var spare: [Queued] = []
     private var pendingSessions: [String: SessionRecord] = [:]
     private var pendingAnomalies: [String: Anomaly] = [:]
     private var pendingIntervals: [PowerInterval] = []
@@ -100,31 +102,80 @@ public final class ProcessorStage {
     /// Applies every queued item of records up to `watermark`, in event-time order.
     public func apply(through watermark: UInt64) {
         guard watermark > appliedThrough else { return }
-        var due: [Queued] = []
-        var keep: [Queued] = []
-        for item in queue { if item.lsn <= watermark { due.append(item) } else { keep.append(item) } }
-        queue = keep
+        // Take the due items out, keeping the rest (in their order) in the queue. The common case — everything
+        // queued is due — is a swap with the reusable buffer, no copying.
+        var due = spare
+        spare = []
+        if queue.allSatisfy({ $0.lsn <= watermark }) {
+            swap(&due, &queue)
+        } else {
+            var kept = 0
+            for k in queue.indices {
+                if queue[k].lsn <= watermark {
+                    due.append(queue[k])
+                } else {
+                    if kept != k { queue.swapAt(kept, k) }
+                    kept += 1
+                }
+            }
+            queue.removeLast(queue.count - kept)
+        }
         appliedThrough = watermark
-        guard !due.isEmpty else { return }
-        let ordered = due.enumerated().sorted {
-            ($0.element.timestamp, $0.element.rank, $0.offset) < ($1.element.timestamp, $1.element.rank, $1.offset)
+        guard !due.isEmpty else {
+            spare = due
+            return
         }
         var newestReceiveTime = lastAppliedReceiveTime
-        for (_, queued) in ordered {
-            newestReceiveTime = max(newestReceiveTime, queued.receivedAt)
-            switch queued.item {
-            case .reading(let reading): chain.apply(reading, receivedAt: queued.receivedAt)
-            case .signed(let signed): chain.apply(signed, receivedAt: queued.receivedAt)
-            case .event(let event, let contact): chain.apply(event, receivedAt: queued.receivedAt, contact: contact)
-            case .contact(let origin): chain.noteContact(origin, receivedAt: queued.receivedAt)
-            case .tick: break
+        // Event-time order, ties by rank, then by arrival. Items usually arrive in that order already: only sort
+        // (indices, not the items) when they do not.
+        var inOrder = true
+        for k in 1..<due.count {
+            let a = due[k - 1], b = due[k]
+            if a.timestamp > b.timestamp || (a.timestamp == b.timestamp && a.rank > b.rank) {
+                inOrder = false
+                break
             }
         }
+        if inOrder {
+            for k in due.indices { applyItem(due[k], &newestReceiveTime) }
+        } else {
+            var order = [SortKey]()
+            order.reserveCapacity(due.count)
+            for k in due.indices { order.append(SortKey(timestamp: due[k].timestamp, rank: due[k].rank, offset: Int32(k))) }
+            order.sort()
+            for key in order { applyItem(due[Int(key.offset)], &newestReceiveTime) }
+        }
+        due.removeAll(keepingCapacity: true)
+        spare = due
         if newestReceiveTime > lastAppliedReceiveTime {
             lastAppliedReceiveTime = newestReceiveTime
             chain.advance(to: newestReceiveTime)
         }
         collect()
+    }
+
+    /// The sort key of a due item: event time, rank, position in the due list.
+    struct SortKey: Comparable {
+        var timestamp: Int64
+        var rank: UInt8
+        var offset: Int32
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
+            if a.rank != b.rank { return a.rank < b.rank }
+            return a.offset < b.offset
+        }
+    }
+
+    @inline(__always)
+    private func applyItem(_ queued: Queued, _ newestReceiveTime: inout Int64) {
+        newestReceiveTime = max(newestReceiveTime, queued.receivedAt)
+        switch queued.item {
+        case .reading(let reading): chain.apply(reading, receivedAt: queued.receivedAt)
+        case .signed(let signed): chain.apply(signed, receivedAt: queued.receivedAt)
+        case .event(let event, let contact): chain.apply(event, receivedAt: queued.receivedAt, contact: contact)
+        case .contact(let origin): chain.noteContact(origin, receivedAt: queued.receivedAt)
+        case .tick: break
+        }
     }
 
     /// Gathers what the processors produced, for the next commit.

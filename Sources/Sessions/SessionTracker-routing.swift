@@ -74,7 +74,7 @@ extension SessionTracker {
             feedOpen(i, kind, t: t, value: value, resolution: resolution, context: context, future: future)
             return
         }
-        if let o = evses[i].open, t >= o.startedAt {
+        if evses[i].open != nil, t >= evses[i].open!.startedAt {
             feedOpen(i, kind, t: t, value: value, resolution: resolution, context: context, future: future)
             return
         }
@@ -93,16 +93,15 @@ extension SessionTracker {
 
     mutating func feedOpen(_ i: Int, _ kind: ReadingKind, t: Int64, value: Double, resolution: Double,
                            context: ReadingContext, future: Bool) {
-        guard var o = evses[i].open else { return }
-        evses[i].open = nil
-        if future { o.quality.insert(.clockAhead) }
+        // In place: no copy of the session.
+        guard evses[i].open != nil else { return }
+        if future { evses[i].open!.quality.insert(.clockAhead) }
         if context == .interruptionBegin {
-            o.beginInterruption(at: t)
+            evses[i].open!.beginInterruption(at: t)
         } else if context == .interruptionEnd {
-            o.endInterruption(at: t)
+            evses[i].open!.endInterruption(at: t)
         }
-        o.feed(kind, t: t, value: value, resolution: resolution, config: configuration, out: &events)
-        evses[i].open = o
+        evses[i].open!.feed(kind, t: t, value: value, resolution: resolution, config: configuration, out: &events)
         if kind == .register, t >= evses[i].lastRegT {
             evses[i].lastReg = value
             evses[i].lastRegT = t
@@ -279,6 +278,7 @@ extension SessionTracker {
         if evses[i].phase.isPlugged && unpluggedAt == nil { evses[i].phase = .ended }
         let id = s.id
         evses[i].recent.append(s)
+        mayHaveRecent = true
         if evses[i].recent.count > configuration.maxRecentPerEVSE { evict(i, 0) }
         recomputeFinalizeDue(i)
         markDirty(i, id)

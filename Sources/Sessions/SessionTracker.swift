@@ -76,6 +76,11 @@ public struct SessionTracker: Sendable, Codable {
     var cacheCharger = ""
     var cacheEVSE = Int.min
     var cacheSlot = -1
+    /// A lower bound of every charger's `lastReceive` (those that have one; `.max`: none), `.min` when unknown
+    /// (after decoding); and whether any EVSE may hold recent sessions. With both, `advance(to:)` knows when it has
+    /// nothing to do. Not part of snapshots.
+    var receiveFloor: Int64 = .min
+    var mayHaveRecent = true
 
     enum CodingKeys: String, CodingKey {
         case configuration, counters, chargers, chargerIndex, evses, evseIndex, events, dirty, evicted
@@ -86,6 +91,9 @@ public struct SessionTracker: Sendable, Codable {
     }
 
     // MARK: - Outputs
+
+    /// True when session events wait to be drained.
+    public var hasPendingEvents: Bool { !events.isEmpty }
 
     /// Session events since the last call, in the order they happened to be processed.
     public mutating func drainEvents() -> [SessionEvent] {
@@ -154,6 +162,7 @@ public struct SessionTracker: Sendable, Codable {
     public mutating func noteContact(site: String, charger: String, receivedAt: Int64) {
         let c = chargerSlot(site: site, charger: charger)
         if receivedAt > chargers[c].lastReceive { chargers[c].lastReceive = receivedAt }
+        if chargers[c].lastReceive < receiveFloor { receiveFloor = chargers[c].lastReceive }
     }
 
     // MARK: - Input
@@ -183,6 +192,13 @@ public struct SessionTracker: Sendable, Codable {
     /// One reading. Only `Energy.Active.Import.Register`, `Power.Active.Import`, `Power.Offered` (no phase,
     /// location Outlet/Inlet) and `SoC` of EVSEs ≥ 1 matter; the rest is dismissed after one switch.
     public mutating func process(_ reading: Reading, receivedAt: Int64) {
+        var hint: Int32 = -1
+        process(reading, receivedAt: receivedAt, slot: &hint)
+    }
+
+    /// `process(_:receivedAt:)` with the caller's cached EVSE slot for the reading's series: used when it still
+    /// names the reading's EVSE, else looked up and updated. Start with -1. Same results, no hashing on a hit.
+    public mutating func process(_ reading: Reading, receivedAt: Int64, slot hint: inout Int32) {
         counters.readings += 1
         let series = reading.series
         let kind: ReadingKind
@@ -215,7 +231,15 @@ public struct SessionTracker: Sendable, Codable {
             if series.evse < 0 { counters.unattributed += 1 } else { counters.dismissed += 1 }
             return
         }
-        let i = slot(site: series.site, charger: series.charger, evse: series.evse, connector: series.connector)
+        let i: Int
+        let h = Int(hint)
+        if h >= 0, h < evses.count, evses[h].evse == series.evse, evses[h].charger == series.charger,
+           evses[h].site == series.site {
+            i = h
+        } else {
+            i = slot(site: series.site, charger: series.charger, evse: series.evse, connector: series.connector)
+            hint = Int32(i)
+        }
         ingest(i, kind, t: reading.timestamp, value: reading.value, decimals: reading.decimals,
                context: reading.context, transactionId: reading.transactionId, receivedAt: receivedAt)
     }
@@ -296,6 +320,13 @@ public struct SessionTracker: Sendable, Codable {
     /// Moves receive time on: closes the open sessions of chargers silent for `silence_timeout` (reason
     /// `timeout`, ended at the session's last data), finalizes and forgets closed sessions.
     public mutating func advance(to receiveTime: Int64) {
+        // Nothing to do when no EVSE holds recent sessions and no charger can have been silent long enough.
+        if !mayHaveRecent, receiveFloor != .min {
+            if receiveFloor == .max { return }
+            let (silent, overflow) = receiveTime.subtractingReportingOverflow(receiveFloor)
+            if !overflow, silent < configuration.silenceTimeoutMs { return }
+        }
+        var recent = false
         for i in evses.indices {
             let c = Int(evses[i].chargerIndex)
             if evses[i].open != nil, receiveTime - chargers[c].lastReceive >= configuration.silenceTimeoutMs {
@@ -304,7 +335,14 @@ public struct SessionTracker: Sendable, Codable {
                 counters.timeouts += 1
             }
             if !evses[i].recent.isEmpty { finalizeRecent(i, receivedAt: receiveTime) }
+            if !evses[i].recent.isEmpty { recent = true }
         }
+        var floor = Int64.max
+        for c in chargers.indices where chargers[c].lastReceive != .min && chargers[c].lastReceive < floor {
+            floor = chargers[c].lastReceive
+        }
+        receiveFloor = floor
+        mayHaveRecent = recent
     }
 
     // MARK: - Lookup
@@ -344,6 +382,7 @@ public struct SessionTracker: Sendable, Codable {
     @discardableResult
     mutating func touch(_ c: Int, _ t: Int64, _ receivedAt: Int64) -> Bool {
         if receivedAt > chargers[c].lastReceive { chargers[c].lastReceive = receivedAt }
+        if chargers[c].lastReceive < receiveFloor { receiveFloor = chargers[c].lastReceive }
         let limit = receivedAt &+ configuration.futureToleranceMs
         let clockT = t > limit ? limit : t
         if clockT > chargers[c].clock { chargers[c].clock = clockT }
