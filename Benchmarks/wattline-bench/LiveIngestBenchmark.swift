@@ -77,6 +77,7 @@ enum LiveIngestBenchmark {
     static func wattlineRun(_ wattline: String, port: Int, qos: Int, count: Int, payloads: [[UInt8]],
                             directory: String) -> Figure {
         let metricsPort = freePort()
+        // WATTLINE_BENCH_PIPELINE is appended to the pipeline (e.g. `ingest: {stages: [archive]}` to measure one stage).
         let pipeline = directory + "/bench-\(qos).yaml"
         try? """
             broker:
@@ -87,6 +88,7 @@ enum LiveIngestBenchmark {
             topics:
               - template: ocpp/{charger}/in
                 format: ocpp16
+            \(ProcessInfo.processInfo.environment["WATTLINE_BENCH_PIPELINE"] ?? "")
             """.write(toFile: pipeline, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wattline)
