@@ -43,13 +43,17 @@ public final class Acceptor: Sendable {
     }
 
     /// Accepts one message. Returns false when it was refused (counted and logged).
+    ///
+    /// The broker's own statistics (`$SYS/...`) are logged like messages, so the stages see them in order and
+    /// replay reproduces them, but they stay out of the message accounting.
     @discardableResult
     public func accept(receivedAt: Int64, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, qos: UInt8,
                        retained: Bool) -> Bool {
-        counters.received.add()
+        let statistics = topic.first == UInt8(ascii: "$")
+        if !statistics { counters.received.add() }
         return state.withLock { state -> Bool in
             guard payload.count <= options.hardPayloadLimitBytes else {
-                counters.refusedOversize.add()
+                if !statistics { counters.refusedOversize.add() }
                 if !state.warnedOversize {
                     state.warnedOversize = true
                     logger.warning("refused a \(payload.count)-byte message on \(String(decoding: topic.prefix(200), as: UTF8.self)): over the hard limit of \(options.hardPayloadLimitBytes) bytes (counted in wattline_messages_refused_oversize_total; logged once)")
@@ -75,10 +79,12 @@ public final class Acceptor: Sendable {
                 }
                 return false
             }
-            counters.accepted.add()
-            counters.bytesAccepted.add(payload.count)
-            if state.recent.insert(MessageHash.hash(topic: topic, payload: payload)) {
-                counters.redeliveries.add()
+            if !statistics {
+                counters.accepted.add()
+                counters.bytesAccepted.add(payload.count)
+                if state.recent.insert(MessageHash.hash(topic: topic, payload: payload)) {
+                    counters.redeliveries.add()
+                }
             }
             state.lastAppendAt = receivedAt
             if Int(log.bytesOnDisk) >= options.logQuotaBytes { overQuota.store(true, ordering: .relaxed) }

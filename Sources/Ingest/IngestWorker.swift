@@ -173,6 +173,14 @@ final class IngestWorker {
                          payload: UnsafeRawBufferPointer) {
         nextLSN = lsn + 1
         lastReceivedAt = max(lastReceivedAt, receivedAt)
+        if topic.hasPrefix("$") {
+            // The broker's own statistics, outside the message accounting (see `Acceptor`): handed to the stages.
+            let text = String(decoding: payload, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            if topic == LiveIngest.brokerDroppedTopic, let total = UInt64(text) {
+                for stage in stages { stage.accept(brokerDropped: total, lsn: lsn, receivedAt: receivedAt) }
+            }
+            return
+        }
         if lsn <= recoveredThrough { counters.recovered.add() }
         output.removeAll()
         decoder.currentSequence = lsn

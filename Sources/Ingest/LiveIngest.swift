@@ -93,11 +93,11 @@ public final class LiveIngest: Sendable {
         }, onMessage: { message in
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             if message.topicUTF8.first == UInt8(ascii: "$") {
-                // The broker's own statistics, not telemetry: not part of the message accounting.
+                // The broker's drop counter: a gauge at once, and a log record like any message, so the processors
+                // judge `broker_drops` from the log and replay reproduces it.
                 if let value = Int(String(decoding: message.payload, as: UTF8.self).trimmingCharacters(in: .whitespaces)) {
                     counters.brokerDropped.set(value)
                 }
-                return
             }
             acceptor.accept(receivedAt: now, topic: message.topicUTF8, payload: message.payload,
                             qos: UInt8(message.qos.rawValue), retained: message.isRetained)

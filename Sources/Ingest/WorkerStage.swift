@@ -15,10 +15,16 @@ protocol WorkerStage: AnyObject {
     var checkpoint: UInt64? { get }
     func accept(_ output: DecodeOutput, origin: Origin?, lsn: UInt64, receivedAt: Int64)
     func accept(tick lsn: UInt64, receivedAt: Int64)
+    /// The broker's `$SYS/broker/publish/messages/dropped` counter, as logged.
+    func accept(brokerDropped total: UInt64, lsn: UInt64, receivedAt: Int64)
     func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64)
     func advance(watermark: UInt64)
     func flushIsDue(at receivedAt: Int64) -> Bool
     func flush(watermark: UInt64, receivedAt: Int64) throws
+}
+
+extension WorkerStage {
+    func accept(brokerDropped total: UInt64, lsn: UInt64, receivedAt: Int64) {}
 }
 
 /// The archive: every released reading into the chunk store, checkpointed with each head-file flush.
@@ -60,6 +66,10 @@ final class ArchiveStage: WorkerStage {
 
 extension ProcessorStage: WorkerStage {
     var name: String { Self.stageName }
+
+    func accept(brokerDropped total: UInt64, lsn: UInt64, receivedAt: Int64) {
+        noteBrokerDropped(total: total, lsn: lsn, receivedAt: receivedAt)
+    }
 
     func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64) {
         for item in released { accept(reading: item.reading, lsn: item.lsn, receivedAt: receiveTime(item.lsn)) }

@@ -53,6 +53,7 @@ public final class ProcessorStage {
         case event(TelemetryEvent, contact: Bool)
         case contact(Origin)
         case tick
+        case brokerDropped(UInt64)
     }
 
     /// Opens `DATA/wattline.db`, restoring the stage from its checkpoint, or starting fresh from `pipeline`.
@@ -97,6 +98,12 @@ public final class ProcessorStage {
     public func accept(tick lsn: UInt64, receivedAt: Int64) {
         guard lsn > appliedThrough else { return }
         queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 4, item: .tick))
+    }
+
+    /// The broker's drop counter (`$SYS/broker/publish/messages/dropped`) as logged: fed to `broker_drops`.
+    public func noteBrokerDropped(total: UInt64, lsn: UInt64, receivedAt: Int64) {
+        guard lsn > appliedThrough else { return }
+        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 1, item: .brokerDropped(total)))
     }
 
     /// Applies every queued item of records up to `watermark`, in event-time order.
@@ -175,6 +182,7 @@ public final class ProcessorStage {
         case .event(let event, let contact): chain.apply(event, receivedAt: queued.receivedAt, contact: contact)
         case .contact(let origin): chain.noteContact(origin, receivedAt: queued.receivedAt)
         case .tick: break
+        case .brokerDropped(let total): chain.anomalies.noteBrokerDropped(total: total, receivedAt: queued.receivedAt)
         }
     }
 

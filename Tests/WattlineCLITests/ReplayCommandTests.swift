@@ -57,4 +57,25 @@ import Testing
         let deadLetters = try FileManager.default.contentsOfDirectory(atPath: data + "/dead-letter")
         #expect(!deadLetters.isEmpty)
     }
+
+    /// The broker's drop counter is a log record like any message: replay raises `broker_drops` from it.
+    @Test func theBrokersDropCounterRaisesBrokerDrops() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay")
+        defer { directory.remove() }
+        let lines = [("08:00:00", "0"), ("08:00:10", "0"), ("08:00:20", "7"), ("08:00:30", "7")].map { time, value in
+            #"{"received_at":"2026-11-21T\#(time).000Z","topic":"$SYS/broker/publish/messages/dropped","qos":0,"retain":false,"payload":"\#(value)"}"#
+        }
+        let fixture = try directory.write(lines.joined(separator: "\n") + "\n", to: "sys.jsonl")
+        let data = directory.path + "/data"
+        let result = try WattlineProcess.run(["replay", fixture, "--pipeline", "Pipelines/default.yaml", "--data", data])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("accepted 0, decoded 0, rejected 0"), "\(result.stderr)")
+        let database = try Database(path: data + "/wattline.db")
+        defer { database.close() }
+        let statement = try database.prepare("SELECT kind, value, started_at FROM anomalies")
+        #expect(try statement.step())
+        #expect(statement.text(at: 0) == "broker_drops")
+        #expect(statement.double(at: 1) == 7)
+        #expect(statement.text(at: 2) == "2026-11-21T08:00:20.000Z")
+    }
 }
