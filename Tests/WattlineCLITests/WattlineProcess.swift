@@ -37,12 +37,21 @@ struct WattlineProcess {
         let input = Pipe()
         process.standardInput = input
         try process.run()
-        if let stdin { try input.fileHandleForWriting.write(contentsOf: stdin) }
-        try input.fileHandleForWriting.close()
+        // Standard input is written from its own thread while this one drains stdout and stderr, so neither side can
+        // block the other; a child that stops reading early (its status and stderr then tell why) is no test error.
+        let writer = input.fileHandleForWriting
+        let written = DispatchSemaphore(value: 0)
+        let payload = stdin ?? Data()
+        Thread.detachNewThread {
+            if !payload.isEmpty { try? writer.write(contentsOf: payload) }
+            try? writer.close()
+            written.signal()
+        }
         // Read both pipes before waiting, so a large output cannot block the child.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        written.wait()
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                       stderr: String(decoding: errData, as: UTF8.self))
     }
