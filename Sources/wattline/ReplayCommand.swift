@@ -30,6 +30,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "The data directory to replay into.")
     var data: String
 
+    @Option(help: "Pacing: max (as fast as the stages go), realtime, or a factor such as 60 (sixty times real time).")
+    var speed: ReplaySpeed = .max
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -56,7 +59,15 @@ struct ReplayCommand: ParsableCommand {
         let core = try IngestCore(pipeline: definition, options: options, logger: logger)
         try core.start(wallClockTicks: false)
         var lastTime: Int64?
+        let wallStart = Date()
+        let firstTime = records.first?.receivedAt ?? 0
         for message in records {
+            if let factor = speed.factor {
+                // The recording's own pacing, scaled: wait until this message's time has come.
+                let due = Double(message.receivedAt - firstTime) / 1000 / factor
+                let wait = due - Date().timeIntervalSince(wallStart)
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            }
             if let last = lastTime {
                 var tick = last + options.tickInterval
                 while tick < message.receivedAt {
@@ -118,5 +129,27 @@ struct ReplayCommand: ParsableCommand {
         }
         all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         return all.map(\.3)
+    }
+}
+
+/// How fast `replay` feeds the recording: as fast as possible, or at the recording's pace scaled by a factor.
+enum ReplaySpeed: ExpressibleByArgument, Equatable {
+    case max
+    case factor(Double)
+
+    init?(argument: String) {
+        switch argument {
+        case "max": self = .max
+        case "realtime": self = .factor(1)
+        default:
+            guard let value = Double(argument), value > 0, value.isFinite else { return nil }
+            self = .factor(value)
+        }
+    }
+
+    /// Real seconds per recorded second, inverted; nil for `max`.
+    var factor: Double? {
+        if case .factor(let value) = self { return value }
+        return nil
     }
 }

@@ -98,7 +98,9 @@ extension BrokerBackedTests {
             let publisher = try TestClient(port: broker.port, version: .v5)
             try await publisher.connect()
             try publisher.client.publish(topic: "wattline/test/status", payload: "online", qos: .atLeastOnce, retain: true)
-            let mid = try publisher.client.publish(topic: "wattline/test/data", payload: [1, 2, 3], qos: .atLeastOnce)
+            // Outside the subscriber's filter: publishing is asynchronous, and under load this message could otherwise
+            // still be on its way when the subscriber below subscribes.
+            let mid = try publisher.client.publish(topic: "elsewhere/test/data", payload: [1, 2, 3], qos: .atLeastOnce)
             #expect(mid > 0)
 
             let subscriber = try TestClient(port: broker.port, subscriptions: [MQTTSubscription("wattline/#")])

@@ -78,4 +78,18 @@ import Testing
         #expect(statement.double(at: 1) == 7)
         #expect(statement.text(at: 2) == "2026-11-21T08:00:20.000Z")
     }
+
+    /// `--speed N` keeps the recording's pacing, N times faster: the session fixture spans 11 minutes 20 seconds of
+    /// receive time, so at 200× it takes at least 3.4 s.
+    @Test func speedKeepsTheRecordingsPace() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay")
+        defer { directory.remove() }
+        let started = Date()
+        let result = try WattlineProcess.run(["replay", "Fixtures/ocpp16-session.jsonl", "--data", directory.path + "/data",
+                                              "--speed", "200"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(Date().timeIntervalSince(started) >= 3.3)
+        let bad = try WattlineProcess.run(["replay", "Fixtures/ocpp16-session.jsonl", "--data", directory.path + "/x", "--speed", "0"])
+        #expect(bad.status != 0)
+    }
 }
