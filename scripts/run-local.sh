@@ -36,10 +36,13 @@ CONF
     echo "run: started mosquitto on 127.0.0.1:1883 (log: data/broker/mosquitto.log)"
 fi
 
-"$wattline" simulate --broker mqtt://127.0.0.1:1883 --chargers 12 --sites 3 --duration 1d --speed 60 \
+# The simulated day starts 24 hours ago and runs at 60x, so it ends "now" after 24 minutes: its event times stay
+# behind the receive times (never flagged as from the future), and the clock_skew rule reports the simulated lag.
+start=$(date -u -d '1 day ago' +%Y-%m-%dT%H:%M:%SZ)
+"$wattline" simulate --broker mqtt://127.0.0.1:1883 --chargers 12 --sites 3 --duration 1d --speed 60 --start "$start" \
     --fleet-out data/simulated-fleet.yaml > data/simulate.log 2>&1 &
 pids+=($!)
-echo "run: simulating 12 chargers on 3 sites at 60x (log: data/simulate.log); Ctrl-C stops everything"
+echo "run: simulating 12 chargers on 3 sites at 60x from $start (log: data/simulate.log); Ctrl-C stops everything"
 
 # wattline runs in the background so that a signal to this script (Ctrl-C, or `make` being stopped) reaches it
 # too; it then disconnects, drains and checkpoints before the broker and the simulator are stopped.
