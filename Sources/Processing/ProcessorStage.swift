@@ -47,11 +47,13 @@ public final class ProcessorStage {
         var item: Item
     }
 
+    /// What waits in the queue. Readings are the bulk and stay inline; the rarer, much larger payloads (events,
+    /// signed values, origins) are boxed, so a queued reading costs its own size and not that of a StatusChange.
     enum Item {
         case reading(Reading)
-        case signed(SignedMeterValue)
-        case event(TelemetryEvent, contact: Bool)
-        case contact(Origin)
+        indirect case signed(SignedMeterValue)
+        indirect case event(TelemetryEvent, contact: Bool)
+        indirect case contact(Origin)
         case tick
         case brokerDropped(UInt64)
     }
