@@ -250,6 +250,7 @@ final class IngestWorker {
             }
         }
         publishLoadIfDue()
+        logSessionEvents()
         let durable = stages.map { $0.checkpoint ?? 0 }.min() ?? watermark
         guard durable > checkpointed else { return }
         checkpointed = durable
@@ -262,6 +263,17 @@ final class IngestWorker {
 }
 
 extension IngestWorker {
+    /// Session events (started, charging complete, ended, ...) go to the log at debug level until alert hooks take
+    /// them (they never carry an id tag); taken every batch so they never pile up.
+    private func logSessionEvents() {
+        for stage in stages {
+            guard let processors = stage as? ProcessorStage else { continue }
+            for event in processors.drainSessionEvents() {
+                logger.debug("\(event.kind.rawValue) \(event.site)/\(event.charger) EVSE \(event.evse) session \(event.sessionId) at \(Timestamp.format(event.at))")
+            }
+        }
+    }
+
     /// Publishes each site's load every `loadPublishing.interval` of log time. A topic one of Wattline's own input
     /// filters would match is never published (`check` refuses such a pipeline; this guards what site ids make).
     private func publishLoadIfDue() {

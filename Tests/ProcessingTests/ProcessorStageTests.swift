@@ -111,6 +111,9 @@ import Testing
         #expect(intervals.map(\.[2]) == ["7200.0", "7200.0", "4800.0"])
         let site = try Self.rows(path, "SELECT count(*) FROM load_intervals WHERE level = 'site'")
         #expect(site == [["3"]])
+        // The session's events wait for whoever takes them (the worker, every batch), then are gone.
+        #expect(stage.drainSessionEvents().map(\.kind.rawValue).contains("session.ended"))
+        #expect(stage.drainSessionEvents().isEmpty)
         let checkpoint = try Self.rows(path, "SELECT lsn FROM stage_checkpoints WHERE stage = 'processors'")
         #expect(checkpoint == [["\(Self.items().count)"]])
     }
