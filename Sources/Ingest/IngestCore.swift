@@ -185,6 +185,8 @@ public final class IngestCore: Sendable {
         levels.logBytes = Int(log.bytesOnDisk)
         levels.logQuotaBytes = options.logQuotaBytes
         levels.brokerDropped = counters.brokerDropped.current
+        levels.openSessions = counters.openSessions.current
+        levels.openAnomalies = counters.openAnomalies.current
         return levels
     }
 

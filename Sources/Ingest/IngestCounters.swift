@@ -82,6 +82,9 @@ public final class IngestCounters: Sendable {
     public let quotaDisconnects = AtomicCount()
     /// Messages the broker reports dropped (`$SYS/broker/publish/messages/dropped`, broker-wide).
     public let brokerDropped = AtomicLevel()
+    /// Charging sessions and anomalies open at the processors' last commit. Worker thread.
+    public let openSessions = AtomicLevel()
+    public let openAnomalies = AtomicLevel()
 
     public init() {}
 

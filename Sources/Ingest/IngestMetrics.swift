@@ -68,6 +68,7 @@ public final class IngestMetrics: Sendable {
             gauge("wattline_connected", "1 while connected to the broker", { $0.connected ? 1 : 0 }),
             gauge("wattline_broker_dropped_total", "Messages the broker reports dropped ($SYS, broker-wide)", { Double($0.brokerDropped) }),
             gauge("wattline_open_sessions", "Charging sessions open", { Double($0.openSessions) }),
+            gauge("wattline_open_anomalies", "Anomalies open", { Double($0.openAnomalies) }),
         ]
         exported = Mutex([:])
     }
@@ -110,6 +111,7 @@ public struct RuntimeLevels: Sendable {
     public var connected = false
     public var brokerDropped = 0
     public var openSessions = 0
+    public var openAnomalies = 0
 
     public init() {}
 }

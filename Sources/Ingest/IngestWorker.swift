@@ -242,6 +242,10 @@ final class IngestWorker {
             do {
                 try stage.flush(watermark: watermark, receivedAt: lastReceivedAt)
                 warnedStages.remove(stage.name)
+                if let processors = stage as? ProcessorStage {
+                    counters.openSessions.set(processors.chain.sessions.openSessions.count)
+                    counters.openAnomalies.set(processors.chain.anomalies.openAnomalies.count)
+                }
             } catch {
                 // The stage keeps its pending outputs and its checkpoint: retried with the next batch.
                 if warnedStages.insert(stage.name).inserted {

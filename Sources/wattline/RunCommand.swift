@@ -132,9 +132,9 @@ final class StatusLine {
         lastReceived = received
         lastTime = now
         let levels = ingest.levels()
-        printError(String(format: "%@ %.0f msg/s · received %d · backlog %d · readings %d · rejected %d · open sessions – · anomalies –",
+        printError(String(format: "%@ %.0f msg/s · received %d · backlog %d · readings %d · rejected %d · open sessions %d · anomalies %d",
                           levels.connected ? "●" : "○", rate, received, levels.stageLagRecords,
-                          counters.readingsStored.current, counters.rejected))
+                          counters.readingsStored.current, counters.rejected, levels.openSessions, levels.openAnomalies))
     }
 }
 

@@ -64,6 +64,9 @@ import Testing
                                                in: harness.data)) ?? ""
             return received.hasPrefix("dash/load/site-l ") && received.contains("\"loadW\":7200")
         }, "received: \(received)")
+        // Power flowing on a charger that sends no transactions: a session by evidence, counted as open.
+        #expect(IngestHarness.eventually(10) { ingest.core.levels().openSessions == 1 },
+                "open sessions: \(ingest.core.levels().openSessions)")
     }
 
     /// The broker stops (SIGTERM, persistence on) and comes back mid-stream; Wattline reconnects by itself and,
