@@ -11,6 +11,7 @@ public final class ChunkArchive {
     public private(set) var problems: [ChunkStoreError] = []
     private var head: [Int64: [(series: Series, block: [UInt8])]]?
     private var headBytes = 0
+    private var listed: [Int64: [ChunkLayout.FileName]]?
 
     public init(directory: String) {
         layout = ChunkLayout(directory: directory)
@@ -24,7 +25,7 @@ public final class ChunkArchive {
 
     /// Partitions holding data in [from, to), oldest first (sealed files and the head file).
     public func partitions(from: Int64, to: Int64) -> [Partition] {
-        var indices = Set(layout.sealedFiles().map(\.partition.index))
+        var indices = Set(sealedFiles().keys)
         indices.formUnion(headBlocks().keys)
         return indices.map(Partition.init(index:)).filter { $0.end > from && $0.start < to }.sorted()
     }
@@ -49,7 +50,7 @@ public final class ChunkArchive {
     public func read(_ partition: Partition, from: Int64, to: Int64, includeConflicts: Bool = false,
                      where matches: (Series) -> Bool) -> [SeriesSamples] {
         var bySeries: [Series: [StoredSample]] = [:]
-        for file in layout.sealedFiles() where file.partition == partition {
+        for file in sealedFiles()[partition.index] ?? [] {
             do {
                 let chunk = try ChunkFile(path: file.path)
                 for (index, series) in chunk.series.enumerated() where matches(series) {
@@ -74,6 +75,14 @@ public final class ChunkArchive {
             if !includeConflicts { merged.removeAll { $0.attributes.isConflict } }
             return merged.isEmpty ? nil : SeriesSamples(series: series, samples: merged)
         }.sorted { ChunkStore.seriesOrder($0.series, $1.series) }
+    }
+
+    /// The sealed files by partition (the directory is listed once: `export` reads hour after hour).
+    private func sealedFiles() -> [Int64: [ChunkLayout.FileName]] {
+        if let listed { return listed }
+        let files = Dictionary(grouping: layout.sealedFiles(), by: \.partition.index)
+        listed = files
+        return files
     }
 
     /// The newest head file's intact blocks by partition (read once).
@@ -124,7 +133,7 @@ public final class ChunkArchive {
         var statistics = Statistics()
         var series = Set<Series>()
         var partitions = Set<Int64>()
-        for file in layout.sealedFiles() {
+        for file in sealedFiles().values.joined() {
             do {
                 let chunk = try ChunkFile(path: file.path)
                 if verify { try chunk.verify() }

@@ -100,13 +100,7 @@ enum ChunkFileWriter {
         bytes.appendLE(footer.withUnsafeBytes { CRC32C.checksum($0) })
         bytes.appendLE(ChunkFileFormat.endMagic)
 
-        let temporary = path + ".tmp"
-        let file = try DiskFile.create(temporary)
-        try file.write(bytes)
-        try file.sync()
-        file.close()
-        try DiskDirectory.rename(temporary, to: path)
-        try DiskDirectory.sync(directory(of: path))
+        try DiskDirectory.writeAtomically(bytes, to: path)
         return bytes.count
     }
 

@@ -132,13 +132,7 @@ extension ChunkStore {
         } catch {
             throw .io(path: path, operation: "compressing the first record of", reason: error.description)
         }
-        let temporary = path + ".tmp"
-        let file = try DiskFile.create(temporary)
-        try file.write(bytes)
-        try file.sync()
-        file.close()
-        try DiskDirectory.rename(temporary, to: path)
-        try DiskDirectory.sync(layout.directory)
+        try DiskDirectory.writeAtomically(bytes, to: path)
         head?.close()
         head = try DiskFile.openForAppending(path)
         definedInHead = defined

@@ -91,13 +91,7 @@ extension ChunkStore {
     /// A fresh, empty head file of the current generation.
     private func startHead() throws(ChunkStoreError) {
         let path = layout.headPath(generation: generation)
-        let temporary = path + ".tmp"
-        let file = try DiskFile.create(temporary)
-        try file.write(HeadLog.header(generation: generation))
-        try file.sync()
-        file.close()
-        try DiskDirectory.rename(temporary, to: path)
-        try DiskDirectory.sync(layout.directory)
+        try DiskDirectory.writeAtomically(HeadLog.header(generation: generation), to: path)
         head = try DiskFile.openForAppending(path)
     }
 }

@@ -138,6 +138,18 @@ enum DiskDirectory {
         guard fsync(fd) == 0 else { throw .io(path: path, operation: "syncing directory", reason: lastErrorMessage()) }
     }
 
+    /// Writes `bytes` as `path` so that a reader (or a crash) sees the old file or the whole new one, never a part:
+    /// to `path.tmp`, fsync, rename into place, fsync the directory.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ChunkStoreError) {
+        let temporary = path + ".tmp"
+        let file = try DiskFile.create(temporary)
+        try file.write(bytes)
+        try file.sync()
+        file.close()
+        try rename(temporary, to: path)
+        try sync(directory(of: path))
+    }
+
     static func rename(_ from: String, to: String) throws(ChunkStoreError) {
         guard systemRename(from, to) == 0 else {
             throw .io(path: from, operation: "renaming to \(to)", reason: lastErrorMessage())

@@ -39,10 +39,10 @@ extension IngestOptions {
         if let value = mapping.optional("dead_letter_file_size").flatMap({ size($0) }) { options.deadLetterFileBytes = value }
         if let value = mapping.optional("dead_letter_quota").flatMap({ size($0) }) { options.deadLetterQuotaBytes = value }
         if let value = mapping.optional("lateness")?.duration(in: .zero...Duration.seconds(86_400)) {
-            options.lateness = milliseconds(value)
+            options.lateness = DurationText.milliseconds(value)
         }
         if let value = mapping.optional("future_tolerance")?.duration(in: .zero...Duration.seconds(86_400 * 30)) {
-            options.futureTolerance = milliseconds(value)
+            options.futureTolerance = DurationText.milliseconds(value)
         }
         if let value = mapping.optional("shutdown_timeout")?.duration(in: .seconds(1)...Duration.seconds(3_600)) {
             options.shutdownTimeout = value
@@ -72,10 +72,6 @@ extension IngestOptions {
         }
         if !issues.isEmpty { throw PipelineError(issues: issues.sortedIssues) }
         return options
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// A duration in seconds, fraction included (for sleeps and semaphore timeouts).

@@ -29,6 +29,8 @@ final class IngestWorker {
     let logger: Logger
     /// The stages after decoding and reordering, in order (the pipeline's `ingest.stages`).
     let stages: [any WorkerStage]
+    /// The processors among `stages`, if they run: their load is published and their session events taken here.
+    let processors: ProcessorStage?
     let deadLetters: DeadLetterWriter
     let decoder: TelemetryDecoder
     let sequencer: ReadingSequencer
@@ -71,6 +73,7 @@ final class IngestWorker {
         self.options = options
         self.logger = logger
         self.stages = stages
+        self.processors = stages.lazy.compactMap { $0 as? ProcessorStage }.first
         self.deadLetters = deadLetters
         self.decoder = TelemetryDecoder(maxPayloadBytes: options.decodeLimitBytes)
         self.sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
@@ -242,7 +245,7 @@ final class IngestWorker {
             do {
                 try stage.flush(watermark: watermark, receivedAt: lastReceivedAt)
                 warnedStages.remove(stage.name)
-                if let processors = stage as? ProcessorStage {
+                if stage === processors, let processors {
                     counters.openSessions.set(processors.chain.sessions.openSessions.count)
                     counters.openAnomalies.set(processors.chain.anomalies.openAnomalies.count)
                 }
@@ -270,19 +273,16 @@ extension IngestWorker {
     /// Session events (started, charging complete, ended, ...) go to the log at debug level until alert hooks take
     /// them (they never carry an id tag); taken every batch so they never pile up.
     private func logSessionEvents() {
-        for stage in stages {
-            guard let processors = stage as? ProcessorStage else { continue }
-            for event in processors.drainSessionEvents() {
-                logger.debug("\(event.kind.rawValue) \(event.site)/\(event.charger) EVSE \(event.evse) session \(event.sessionId) at \(Timestamp.format(event.at))")
-            }
+        guard let processors else { return }
+        for event in processors.drainSessionEvents() {
+            logger.debug("\(event.kind.rawValue) \(event.site)/\(event.charger) EVSE \(event.evse) session \(event.sessionId) at \(Timestamp.format(event.at))")
         }
     }
 
     /// Publishes each site's load every `loadPublishing.interval` of log time. A topic one of Wattline's own input
     /// filters would match is never published (`check` refuses such a pipeline; this guards what site ids make).
     private func publishLoadIfDue() {
-        guard let loadPublishing, lastReceivedAt > 0,
-              let processors = stages.lazy.compactMap({ $0 as? ProcessorStage }).first else { return }
+        guard let loadPublishing, lastReceivedAt > 0, let processors else { return }
         if let lastPublishedAt, lastReceivedAt - lastPublishedAt < loadPublishing.interval { return }
         lastPublishedAt = lastReceivedAt
         for message in loadPublishing.messages(from: processors.chain.levels) {

@@ -56,7 +56,7 @@ struct Step: ExpressibleByArgument {
 
     init?(argument: String) {
         guard let duration = DurationText.parse(argument) else { return nil }
-        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let ms = DurationText.milliseconds(duration)
         guard ms > 0 else { return nil }
         milliseconds = ms
     }

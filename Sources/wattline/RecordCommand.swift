@@ -72,18 +72,7 @@ struct RecordCommand: ParsableCommand {
         }
         // Stop on SIGINT/SIGTERM, the duration, or the count: whichever comes first signals `done`.
         let done = DispatchSemaphore(value: 0)
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
-        let waited = stopSignals
-        Thread.detachNewThread {
-            var set = waited
-            var signo: Int32 = 0
-            sigwait(&set, &signo)
-            done.signal()
-        }
+        StopSignals.deliver(to: done)
         let state = Mutex(State(writer: writer))  // guards the writer and the count
         let limit = count ?? .max
         let mqttQoS = MQTTQoS(rawValue: Int32(qos)) ?? .atLeastOnce

@@ -68,13 +68,7 @@ struct ReplayCommand: ParsableCommand {
                 let wait = due - Date().timeIntervalSince(wallStart)
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
             }
-            if let last = lastTime {
-                var tick = last + options.tickInterval
-                while tick < message.receivedAt {
-                    core.tick(at: tick)
-                    tick += options.tickInterval
-                }
-            }
+            if let last = lastTime { tick(core, after: last, before: message.receivedAt, every: options.tickInterval) }
             lastTime = max(lastTime ?? .min, message.receivedAt)
             // Backpressure instead of loss: wait while the log is over its quota (the worker frees segments).
             while core.logBytes >= options.logQuotaBytes { Thread.sleep(forTimeInterval: 0.01) }
@@ -88,11 +82,7 @@ struct ReplayCommand: ParsableCommand {
         }
         // Let the last reordering windows close, as they would when the chargers fell silent.
         if let last = lastTime {
-            var tick = last + options.tickInterval
-            while tick <= last + options.lateness + options.tickInterval {
-                core.tick(at: tick)
-                tick += options.tickInterval
-            }
+            tick(core, after: last, before: last + options.lateness + options.tickInterval + 1, every: options.tickInterval)
         }
         core.stop()
         let counters = core.counters
@@ -108,12 +98,21 @@ struct ReplayCommand: ParsableCommand {
         if let database = try? Database(path: options.dataDirectory + "/wattline.db") {
             defer { database.close() }
             func count(_ table: String) -> Int64 {
-                guard case .integer(let n)?? = try? database.scalar("SELECT count(*) FROM \(table)") else { return 0 }
+                guard case .integer(let n)? = (try? database.scalar("SELECT count(*) FROM \(table)")) ?? nil else { return 0 }
                 return n
             }
             summary += "; sessions \(count("sessions")), anomalies \(count("anomalies"))"
         }
         printError("wattline replay: " + summary)
+    }
+
+    /// Tick records every `interval` after `last` and before `end`, as the live runtime writes them across a silence.
+    private func tick(_ core: IngestCore, after last: Int64, before end: Int64, every interval: Int64) {
+        var time = last + interval
+        while time < end {
+            core.tick(at: time)
+            time += interval
+        }
     }
 
     /// Every record of every fixture, merged in receive order (stable: a file's own order is kept at equal times).

@@ -35,21 +35,9 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "wattline.run")
-        // SIGINT and SIGTERM are blocked in every thread (threads inherit the mask, so this comes first) and taken
-        // by one thread with sigwait: deterministic, whatever disposition or mask the parent handed down.
+        // First, before any thread starts: SIGINT and SIGTERM then reach only the thread that waits for them.
         let stop = DispatchSemaphore(value: 0)
-        var stopSignals = sigset_t()
-        sigemptyset(&stopSignals)
-        sigaddset(&stopSignals, SIGINT)
-        sigaddset(&stopSignals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
-        let waited = stopSignals
-        Thread.detachNewThread {
-            var set = waited
-            var signo: Int32 = 0
-            sigwait(&set, &signo)
-            stop.signal()
-        }
+        StopSignals.deliver(to: stop)
         let definition: PipelineDefinition
         let options: IngestOptions
         do {
