@@ -3,7 +3,7 @@
 
 SWIFT       ?= swift
 PIPELINE    ?= Pipelines/default.yaml
-DEBS        := libmosquitto-dev libsqlite3-dev libzstd-dev mosquitto mosquitto-clients pkg-config sqlite3 zstd python3-venv
+DEBS        := libmosquitto-dev libsqlite3-dev libzstd-dev mosquitto mosquitto-clients pkg-config sqlite3 zstd python3-venv curl
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup build debug run test bench clean

@@ -57,14 +57,16 @@ let package = Package(
         .target(name: "Sessions", dependencies: ["Telemetry"], swiftSettings: strict),
         .target(name: "Anomalies", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions"], swiftSettings: strict),
         .target(name: "Billing", dependencies: ["Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
-        .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "SQLite", "Zstd"],
+        .target(name: "Alerts", dependencies: ["Telemetry", "Pipeline", "Sessions", "Anomalies", "SQLite", logging],
+                swiftSettings: strict),
+        .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "Alerts", "SQLite", "Zstd"],
                 swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
             name: "Ingest",
             dependencies: ["Telemetry", "Pipeline", "Recording", "SQLite", "WriteAheadLog", "MQTT", "PrometheusEndpoint", prometheus,
-                           "ChunkStore", "Processing", ringBuffer, logging],
+                           "ChunkStore", "Processing", "Alerts", ringBuffer, logging],
             swiftSettings: strict
         ),
 
@@ -72,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "wattline",
             dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
-                           "ChunkStore", "Processing", "SQLite", argumentParser, logging],
+                           "ChunkStore", "Processing", "Alerts", "SQLite", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -94,6 +96,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels",
                                                         "SQLite", "Recording", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Anomalies", "Sessions", "Pipeline", "SQLite", "MosquittoTestSupport", logging],
+                    swiftSettings: strict),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import Alerts
 import ChunkStore
 import Dispatch
 import Foundation
@@ -29,6 +30,8 @@ public final class IngestCore: Sendable {
     private let lifecycle = Mutex<Lifecycle>(Lifecycle())
     /// Called on the tick timer's thread about every 250 ms (live ingest watches its quota there).
     private let onTimer: Mutex<(@Sendable () -> Void)?> = Mutex(nil)
+    /// Delivers alert events to the pipeline's hooks; nil when there are none or they do not run.
+    public let alerts: AlertDispatcher?
     /// Publishes the processors' outputs (topic, payload); set by live ingest, nil for replay. Guarded by its mutex.
     let outputPublisher: Mutex<(@Sendable (String, [UInt8]) -> Void)?> = Mutex(nil)
 
@@ -49,6 +52,13 @@ public final class IngestCore: Sendable {
         self.options = options
         self.logger = logger
         self.counters = IngestCounters()
+        let alertConfiguration = try AlertConfiguration.read(pipeline)
+        if options.runHooks, options.stages.contains(.processors), !alertConfiguration.hooks.isEmpty {
+            alerts = AlertDispatcher(configuration: alertConfiguration, dataDirectory: options.dataDirectory,
+                                     databasePath: options.databasePath, logger: logger)
+        } else {
+            alerts = nil
+        }
         self.ring = StagedRing<LogDescriptor>(capacity: options.ringCapacity, stages: 1)
         // Seed the redelivery window with what the log already holds, so a broker's redelivery after a crash is
         // recognised.
@@ -81,6 +91,7 @@ public final class IngestCore: Sendable {
     ///
     /// `wallClockTicks: false` is replay: no timer thread; the feeder calls `tick(at:)` with the recording's times.
     public func start(wallClockTicks: Bool = true) throws {
+        try alerts?.start()
         let ready = DispatchSemaphore(value: 0)
         let worker = Thread { [self] in
             // When the machine is full (broker, publishers and Wattline on two cores), the network thread must win:
@@ -98,7 +109,14 @@ public final class IngestCore: Sendable {
                         for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
                         stages.append(ArchiveStage(store: store, counters: counters))
                     case .processors:
-                        stages.append(try ProcessorStage(databasePath: options.databasePath, pipeline: pipeline))
+                        let alerts = self.alerts
+                        stages.append(try ProcessorStage(
+                            databasePath: options.databasePath, pipeline: pipeline, alerts: alerts?.configuration,
+                            onAlertsCommitted: { result in
+                                alerts?.counters.add(.coalesced, result.coalesced)
+                                alerts?.counters.add(.overQuota, result.overQuota.count)
+                                alerts?.notify()
+                            }))
                     }
                 }
                 let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
@@ -124,7 +142,10 @@ public final class IngestCore: Sendable {
         worker.name = "wattline-worker"
         worker.start()
         ready.wait()
-        if let error = lifecycle.withLock({ $0.startError }) { throw error }
+        if let error = lifecycle.withLock({ $0.startError }) {
+            alerts?.stop()
+            throw error
+        }
         lifecycle.withLock { $0.started = true }
         guard wallClockTicks else {
             tickerDone.signal()
@@ -145,7 +166,10 @@ public final class IngestCore: Sendable {
 
     /// Stops: no more descriptors, the worker drains what the ring holds and checkpoints, the log is closed. A
     /// backlog still in the log stays there for the next start. Call after the network side has stopped.
-    public func stop() {
+    ///
+    /// `drainAlerts`: how long to wait for the hooks to take every event in the outbox before stopping them (replay
+    /// with hooks); nil stops at once, leaving what waits for the next start.
+    public func stop(drainAlerts: Duration? = nil) {
         let run = lifecycle.withLock { state -> Bool in
             defer { state.stopped = true }
             return state.started && !state.stopped
@@ -162,6 +186,10 @@ public final class IngestCore: Sendable {
         } catch {
             logger.error("closing the write-ahead log: \(error)")
         }
+        if let alerts, let drainAlerts, !alerts.drain(timeout: drainAlerts) {
+            logger.warning("alert hooks did not take every event within \(drainAlerts); the rest wait in the outbox")
+        }
+        alerts?.stop()
     }
 
     /// Appends a tick record at `time` when nothing was appended for a tick interval (replay's clock).

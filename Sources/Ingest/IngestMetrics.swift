@@ -1,3 +1,4 @@
+import Alerts
 import Prometheus
 import Synchronization
 import Telemetry
@@ -15,7 +16,8 @@ public final class IngestMetrics: Sendable {
     private let rejectedCounters: [RejectReason: Prometheus.Counter]
     private let gauges: [(gauge: Prometheus.Gauge, read: @Sendable (RuntimeLevels) -> Double)]
 
-    public init(counters: IngestCounters, levels: @escaping @Sendable () -> RuntimeLevels) {
+    /// `alerts`: the alert dispatcher's counters, when hooks run.
+    public init(counters: IngestCounters, alerts: AlertCounters? = nil, levels: @escaping @Sendable () -> RuntimeLevels) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         self.counters = counters
@@ -45,6 +47,12 @@ public final class IngestMetrics: Sendable {
             counter("wattline_bytes_accepted_total", "Payload bytes accepted", { c.bytesAccepted.current }),
             counter("wattline_reconnects_total", "MQTT reconnects", { c.reconnects.current }),
             counter("wattline_quota_disconnects_total", "Clean disconnects because the log reached its disk quota", { c.quotaDisconnects.current }),
+            counter("wattline_alerts_delivered_total", "Alert events a hook took (exit 0)", { alerts?.value(.delivered) ?? 0 }),
+            counter("wattline_alerts_failed_runs_total", "Hook runs that failed (non-zero exit, timeout, not started); retried", { alerts?.value(.failedRuns) ?? 0 }),
+            counter("wattline_alerts_timeouts_total", "Hook runs killed at their timeout", { alerts?.value(.timeouts) ?? 0 }),
+            counter("wattline_alerts_dead_lettered_total", "Alert events given up on after the last retry (kept in alerts/failed.jsonl)", { alerts?.value(.deadLettered) ?? 0 }),
+            counter("wattline_alerts_over_quota_total", "Alert events the full outbox refused (kept in alerts/failed.jsonl)", { alerts?.value(.overQuota) ?? 0 }),
+            counter("wattline_alerts_coalesced_total", "anomaly.updated events merged into one still waiting", { alerts?.value(.coalesced) ?? 0 }),
         ]
         var rejected: [RejectReason: Prometheus.Counter] = [:]
         for reason in RejectReason.allCases {
@@ -69,6 +77,7 @@ public final class IngestMetrics: Sendable {
             gauge("wattline_broker_dropped_total", "Messages the broker reports dropped ($SYS, broker-wide)", { Double($0.brokerDropped) }),
             gauge("wattline_open_sessions", "Charging sessions open", { Double($0.openSessions) }),
             gauge("wattline_open_anomalies", "Anomalies open", { Double($0.openAnomalies) }),
+            gauge("wattline_alerts_outbox", "Alert events waiting in the outbox (all hooks)", { _ in Double(alerts?.value(.outboxRows) ?? 0) }),
         ]
         exported = Mutex([:])
     }

@@ -38,6 +38,9 @@ public struct IngestOptions: Sendable {
     public var stages: [StageName] = [.archive, .processors]
     /// How the chunk store flushes, seals and expires (the pipeline's `storage:` section).
     public var chunks = ChunkStoreOptions()
+    /// Whether the pipeline's alert hooks run (live: yes; replay: only with `--hooks`). Off, no alert events are
+    /// made at all, so nothing waits in the outbox for a later run to deliver.
+    public var runHooks = true
 
     public init(
         dataDirectory: String, ringCapacity: Int = 1 << 16, batchSize: Int = 512,

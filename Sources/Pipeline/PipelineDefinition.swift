@@ -33,6 +33,15 @@ public struct PipelineDefinition: Sendable {
     /// The compiled topic templates, in order.
     public var topics: [TopicTemplate] { topicRouter.templates }
 
+    /// The on-disk directory of each file the pipeline was read from, by the name issues show for it.
+    public var baseDirectories: [String: String] = [:]
+
+    /// A path written in the pipeline (at `location`), resolved against the directory of the file it is written
+    /// in, as includes and TLS files are.
+    public func resolvePath(_ path: String, writtenAt location: SourceLocation) -> String {
+        PathResolver(baseDirectories: baseDirectories).resolve(path, writtenAt: location)
+    }
+
     public init(
         file: String, broker: BrokerSettings = BrokerSettings(), topics: [TopicTemplate],
         dataDirectory: String = "data", undeclaredChargers: UndeclaredChargerPolicy = .accept,
@@ -109,9 +118,10 @@ public struct PipelineDefinition: Sendable {
                 ConfigNode(root, path: .root, issues: issues), file: fileName,
                 paths: PathResolver(baseDirectories: loader.baseDirectories))
         }
-        guard issues.isEmpty, let definition else {
+        guard issues.isEmpty, var definition else {
             throw PipelineError(issues: issues.sortedIssues)
         }
+        definition.baseDirectories = loader.baseDirectories
         return definition
     }
 

@@ -1,8 +1,8 @@
 /// "Did you mean …?": the allowed word closest to a misspelt one, by edit distance.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate nearest to `word`, when it is near enough to be a likely typo: at most one edit for short
     /// words, up to a third of the word's length for longer ones. Ties go to the earlier candidate.
-    static func closest(to word: String, in candidates: [String]) -> String? {
+    public static func closest(to word: String, in candidates: [String]) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {

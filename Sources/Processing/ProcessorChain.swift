@@ -149,11 +149,15 @@ public struct ProcessorChain: Sendable, Codable {
 
     /// Receive time moved on (a record or a tick): silence, timeouts and closing intervals are judged on it.
     public mutating func advance(to receiveTime: Int64) {
+        advancedAt = max(advancedAt, receiveTime)
         if eventClock != .min { levels.advance(to: eventClock + max(0, receiveTime - eventClockSeenAt)) }
         sessions.advance(to: receiveTime)
         forwardSessionEvents()
         anomalies.advance(to: receiveTime)
     }
+
+    /// The receive time the chain was last advanced to (`ProcessorStage` advances it once per receive-time second).
+    public private(set) var advancedAt: Int64 = .min
 
     /// Session events still to be handed to the stage (alerts, logs), in order.
     public private(set) var sessionEvents: [SessionEvent] = []
@@ -185,5 +189,19 @@ public struct ProcessorChain: Sendable, Codable {
     /// Event times further than this past their receive time move no clock (the sequencer flags them `future`).
     static let futureTolerance: Int64 = 300_000
 
-    enum CodingKeys: String, CodingKey { case levels, sessions, anomalies, sessionEvents, eventClock, eventClockSeenAt }
+    enum CodingKeys: String, CodingKey {
+        case levels, sessions, anomalies, sessionEvents, eventClock, eventClockSeenAt, advancedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        levels = try c.decode(PowerLevelProcessor.self, forKey: .levels)
+        sessions = try c.decode(SessionTracker.self, forKey: .sessions)
+        anomalies = try c.decode(AnomalyDetector.self, forKey: .anomalies)
+        sessionEvents = try c.decode([SessionEvent].self, forKey: .sessionEvents)
+        eventClock = try c.decode(Int64.self, forKey: .eventClock)
+        eventClockSeenAt = try c.decode(Int64.self, forKey: .eventClockSeenAt)
+        // Snapshots written before it existed lack it: the next item advances the chain.
+        advancedAt = try c.decodeIfPresent(Int64.self, forKey: .advancedAt) ?? .min
+    }
 }

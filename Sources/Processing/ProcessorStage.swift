@@ -1,3 +1,4 @@
+import Alerts
 import Anomalies
 import Foundation
 import Pipeline
@@ -36,8 +37,14 @@ public final class ProcessorStage {
     private var lastCommitAt: Int64?
     private var lastAppliedReceiveTime: Int64 = .min
     private let commitInterval: Int64
-    /// Session events applied since the last call to `drainSessionEvents` (for alerts and logs).
+    /// Session events applied since the last call to `drainSessionEvents` (for logs).
     public private(set) var sessionEvents: [SessionEvent] = []
+    /// The hooks events are routed to; nil: no alert events are made (replay without `--hooks`).
+    private let alerts: AlertConfiguration?
+    /// Alert events for the next commit, written to the outbox in its transaction.
+    private var pendingAlerts: [AlertEvent] = []
+    /// Called after a commit that put events in the outbox (wakes the dispatcher).
+    private let onAlertsCommitted: @Sendable (Outbox.EnqueueResult) -> Void
 
     struct Queued {
         var lsn: UInt64
@@ -59,8 +66,16 @@ public final class ProcessorStage {
     }
 
     /// Opens `DATA/wattline.db`, restoring the stage from its checkpoint, or starting fresh from `pipeline`.
-    public init(databasePath: String, pipeline: PipelineDefinition, commitInterval: Int64 = 10_000) throws {
-        store = try ResultStore(path: databasePath)
+    ///
+    /// With `alerts` (hooks that run), anomaly transitions and session events go to the alert outbox in the same
+    /// transaction as their rows, and `onAlertsCommitted` is called after each such commit.
+    public init(databasePath: String, pipeline: PipelineDefinition, commitInterval: Int64 = 10_000,
+                alerts: AlertConfiguration? = nil,
+                onAlertsCommitted: @escaping @Sendable (Outbox.EnqueueResult) -> Void = { _ in }) throws {
+        let alerts = alerts?.hooks.isEmpty == false ? alerts : nil
+        store = try ResultStore(path: databasePath, alerts: alerts)
+        self.alerts = alerts
+        self.onAlertsCommitted = onAlertsCommitted
         self.commitInterval = commitInterval
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
@@ -135,6 +150,13 @@ public final class ProcessorStage {
             return
         }
         var newestReceiveTime = lastAppliedReceiveTime
+        if chain.advancedAt == .min {
+            // The very first advance starts the silence clocks: at the earliest receive time of what is due, which
+            // is the first record's however the worker batched (later records were received later).
+            let first = due.lazy.map(\.receivedAt).min() ?? 0
+            chain.advance(to: first)
+            newestReceiveTime = max(newestReceiveTime, first)
+        }
         // Event-time order, ties by rank, then by arrival. Items usually arrive in that order already: only sort
         // (indices, not the items) when they do not.
         var inOrder = true
@@ -156,12 +178,13 @@ public final class ProcessorStage {
         }
         due.removeAll(keepingCapacity: true)
         spare = due
-        if newestReceiveTime > lastAppliedReceiveTime {
-            lastAppliedReceiveTime = newestReceiveTime
-            chain.advance(to: newestReceiveTime)
-        }
+        lastAppliedReceiveTime = max(lastAppliedReceiveTime, newestReceiveTime)
         collect()
     }
+
+    /// The whole second (floor) of a time in ms.
+    @inline(__always)
+    static func second(of ms: Int64) -> Int64 { ms / 1000 - (ms % 1000 < 0 ? 1 : 0) }
 
     /// The sort key of a due item: event time, rank, position in the due list.
     struct SortKey: Comparable {
@@ -178,6 +201,12 @@ public final class ProcessorStage {
     @inline(__always)
     private func applyItem(_ queued: Queued, _ newestReceiveTime: inout Int64) {
         newestReceiveTime = max(newestReceiveTime, queued.receivedAt)
+        // Silence, timeouts and anomaly updates are judged when receive time enters a new second, at the receive
+        // time of the item that entered it: points that depend on the records alone, not on how the worker happened
+        // to batch them, so a replay makes the same transitions (and alert event ids) as the live run.
+        if Self.second(of: newestReceiveTime) > Self.second(of: chain.advancedAt) {
+            chain.advance(to: newestReceiveTime)
+        }
         switch queued.item {
         case .reading(let reading): chain.apply(reading, receivedAt: queued.receivedAt)
         case .signed(let signed): chain.apply(signed, receivedAt: queued.receivedAt)
@@ -191,9 +220,21 @@ public final class ProcessorStage {
     /// Gathers what the processors produced, for the next commit.
     private func collect() {
         for record in chain.sessions.drainClosed() { pendingSessions[record.id] = record }
-        for transition in chain.anomalies.drainTransitions() { pendingAnomalies[transition.anomaly.id] = transition.anomaly }
+        for transition in chain.anomalies.drainTransitions() {
+            pendingAnomalies[transition.anomaly.id] = transition.anomaly
+            if alerts != nil { pendingAlerts.append(AlertEvent(transition)) }
+        }
         pendingIntervals += chain.levels.drainClosedIntervals()
-        sessionEvents += chain.drainSessionEvents()
+        let events = chain.drainSessionEvents()
+        sessionEvents += events
+        if alerts != nil {
+            for event in events { pendingAlerts.append(AlertEvent(event, record: sessionRecord(event.sessionId))) }
+        }
+    }
+
+    /// The session as last known: closed in this batch, else open.
+    private func sessionRecord(_ id: String) -> SessionRecord? {
+        pendingSessions[id] ?? chain.sessions.openSessions.first { $0.id == id }
     }
 
     /// True when `commitInterval` of receive time passed since the last commit.
@@ -206,14 +247,17 @@ public final class ProcessorStage {
     /// transaction. On error nothing is lost: the results stay pending and the checkpoint where it was.
     public func commit(receivedAt: Int64) throws {
         guard appliedThrough > (checkpoint ?? 0) || !pendingSessions.isEmpty || !pendingAnomalies.isEmpty
-                || !pendingIntervals.isEmpty else { return }
+                || !pendingIntervals.isEmpty || !pendingAlerts.isEmpty else { return }
         var sessions = pendingSessions
         for open in chain.sessions.openSessions { sessions[open.id] = open }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let snapshot = Array(try encoder.encode(chain))
         try store.write(sessions: sessions.values.sorted { $0.id < $1.id }, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
-                        intervals: pendingIntervals, stage: Self.stageName, checkpoint: appliedThrough, snapshot: snapshot)
+                        intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
+                        checkpoint: appliedThrough, snapshot: snapshot)
+        if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }
+        pendingAlerts.removeAll()
         pendingSessions.removeAll()
         pendingAnomalies.removeAll()
         pendingIntervals.removeAll()

@@ -1,3 +1,4 @@
+import Alerts
 import Anomalies
 import Foundation
 import PowerLevels
@@ -17,10 +18,20 @@ final class ResultStore {
     private let upsertInterval: Statement
     private let saveCheckpoint: Statement
     private let encoder: JSONEncoder
+    /// The alert outbox and its routing, when hooks run.
+    private let outbox: (Outbox, AlertConfiguration, FailedEventsFile)?
+    /// What the outbox did in the last write (counted by the caller).
+    private(set) var lastEnqueue = Outbox.EnqueueResult()
 
-    init(path: String) throws(SQLiteError) {
+    init(path: String, alerts: AlertConfiguration? = nil) throws(SQLiteError) {
         database = try Database(path: path)
         try ResultSchema.migrate(database)
+        if let alerts {
+            let directory = (path as NSString).deletingLastPathComponent
+            outbox = (try Outbox(database: database), alerts, FailedEventsFile(dataDirectory: directory.isEmpty ? "." : directory))
+        } else {
+            outbox = nil
+        }
         upsertSession = try database.prepare("""
             INSERT OR REPLACE INTO sessions (id, site, charger, evse, connector, transaction_id, id_tag, id_tag_status,
                 state, phase, start_kind, started_at, plugged_at, charging_ended_at, ended_at, unplugged_at, end_reason,
@@ -59,14 +70,30 @@ final class ResultStore {
         return (lsn, try Zstd.decompress(stored))
     }
 
-    /// Writes one batch and the checkpoint in one transaction.
-    func write(sessions: [SessionRecord], anomalies: [Anomaly], intervals: [PowerInterval], stage: String,
-               checkpoint lsn: UInt64, snapshot: [UInt8]) throws {
+    /// Writes one batch, its alert events (to the outbox) and the checkpoint in one transaction.
+    ///
+    /// Events the outbox has no room for (its quota) are appended to `failed.jsonl` before the commit: kept, never
+    /// dropped (a failed commit may write them twice; the ids tell).
+    func write(sessions: [SessionRecord], anomalies: [Anomaly], intervals: [PowerInterval], alerts: [AlertEvent] = [],
+               stage: String, checkpoint lsn: UInt64, snapshot: [UInt8]) throws {
         let compressed = try Zstd.compress(snapshot, level: 3)
         try database.transaction(.immediate) {
             for session in sessions { try upsert(session) }
             for anomaly in anomalies { try upsert(anomaly) }
             for interval in intervals { try upsert(interval) }
+            if let (outbox, configuration, failed) = outbox, !alerts.isEmpty {
+                lastEnqueue = try outbox.enqueue(alerts, configuration: configuration)
+                if !lastEnqueue.overQuota.isEmpty {
+                    let at = Timestamp.format(Int64(Date().timeIntervalSince1970 * 1000))
+                    try failed.append(lastEnqueue.overQuota.map {
+                        FailedEvent(hook: $0.hook, failedAt: at, attempts: 0,
+                                    error: "the alert outbox is full (alerts.outbox_quota = \(configuration.outboxQuota) events waiting); is a hook failing or too slow?",
+                                    event: $0.event)
+                    })
+                }
+            } else {
+                lastEnqueue = Outbox.EnqueueResult()
+            }
             try saveCheckpoint.run([.text(stage), .integer(Int64(bitPattern: lsn)), .blob(compressed)])
         }
     }

@@ -1,3 +1,4 @@
+import Alerts
 import ArgumentParser
 import Foundation
 import Ingest
@@ -16,11 +17,13 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let definition: PipelineDefinition
+        let alerts: AlertConfiguration
         do {
             definition = try PipelineDefinition.load(path: pipeline)
             _ = try IngestOptions.read(definition)
             _ = try ProcessorChain(pipeline: definition)
             _ = try LoadPublishing.read(definition)
+            alerts = try AlertConfiguration.read(definition)
         } catch {
             printError("\(error.description)\n")
             let count = error.issues.count
@@ -35,5 +38,8 @@ struct CheckCommand: ParsableCommand {
         }
         print("  fleet    \(fleet.sites.count) sites, \(fleet.chargers.count) chargers; undeclared chargers: \(definition.undeclaredChargers.rawValue)")
         print("  data     \(definition.dataDirectory)")
+        for hook in alerts.hooks {
+            print("  hook     \(hook.name): \(hook.command.joined(separator: " ")) on \(hook.events.map { $0.type.hasSuffix(".") ? $0.type + "*" : $0.type }.joined(separator: ", "))")
+        }
     }
 }

@@ -16,7 +16,8 @@ struct ReplayCommand: ParsableCommand {
             Every message goes through the write-ahead log, the reordering window, the archive and the processors \
             exactly as live, with the recording's receive times as the only clock: between messages further apart \
             than a second, tick records are written as the live runtime would. Several fixtures are merged in \
-            receive order. Nothing is published and no hook runs. Replaying into a data directory that already \
+            receive order. Nothing is published, and no alert hook runs unless --hooks is given (then every event \
+            goes through the pipeline's hooks, and replay waits for them before it exits). Replaying into a data directory that already \
             holds the same data changes nothing (every stage recognises what it already has).
             """
     )
@@ -33,6 +34,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Pacing: max (as fast as the stages go), realtime, or a factor such as 60 (sixty times real time).")
     var speed: ReplaySpeed = .max
 
+    @Flag(help: "Run the pipeline's alert hooks for the events the replay produces (off by default: re-running last month pages nobody).")
+    var hooks = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -48,6 +52,7 @@ struct ReplayCommand: ParsableCommand {
             throw ExitCode(1)
         }
         options.shutdownTimeout = .seconds(3_600)
+        options.runHooks = hooks
         let records: [InboundMessage]
         do {
             records = try Self.merged(fixtures)
@@ -84,7 +89,7 @@ struct ReplayCommand: ParsableCommand {
         if let last = lastTime {
             tick(core, after: last, before: last + options.lateness + options.tickInterval + 1, every: options.tickInterval)
         }
-        core.stop()
+        core.stop(drainAlerts: .seconds(3_600))
         let counters = core.counters
         let seconds = Date().timeIntervalSince(started)
         var summary = "replayed \(records.count) messages in \(String(format: "%.1f", seconds)) s: accepted \(counters.accepted.current), "
@@ -102,6 +107,9 @@ struct ReplayCommand: ParsableCommand {
                 return n
             }
             summary += "; sessions \(count("sessions")), anomalies \(count("anomalies"))"
+        }
+        if let alerts = core.alerts?.counters {
+            summary += "; alert events delivered \(alerts.value(.delivered)), dead-lettered \(alerts.value(.deadLettered) + alerts.value(.overQuota))"
         }
         printError("wattline replay: " + summary)
     }

@@ -63,7 +63,8 @@ struct RunCommand: ParsableCommand {
             printError("wattline run: \(error)")
             throw ExitCode(1)
         }
-        let exposition = IngestMetrics(counters: ingest.core.counters, levels: { ingest.levels() })
+        let exposition = IngestMetrics(counters: ingest.core.counters, alerts: ingest.core.alerts?.counters,
+                                        levels: { ingest.levels() })
         var endpoint: MetricsEndpoint?
         if metrics != "off" {
             let parts = metrics.split(separator: ":", omittingEmptySubsequences: false)

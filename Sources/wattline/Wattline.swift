@@ -9,6 +9,6 @@ struct Wattline: ParsableCommand {
         version: "0.1.0",
         subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self, SimulateCommand.self, QueryCommand.self,
                       ExportCommand.self, StatsCommand.self, ReplayCommand.self, RecordCommand.self, SessionsCommand.self, SessionCommand.self, AnomaliesCommand.self,
-                      LoadCommand.self]
+                      LoadCommand.self, AlertsCommand.self]
     )
 }

@@ -21,7 +21,7 @@ public struct TemporaryDirectory: Sendable {
     @discardableResult
     public func write(_ bytes: [UInt8], to name: String) throws -> String {
         let target = name.hasPrefix("/") ? name : "\(path)/\(name)"
-        guard let file = fopen(target, "wb") else {
+        guard let file = fopen(target, "wbe") else {  // e: close-on-exec, so a child spawned meanwhile cannot hold it (ETXTBSY)
             throw TestSupportError("cannot write \(target): \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
@@ -63,5 +63,25 @@ public struct TemporaryDirectory: Sendable {
     /// Removes the directory and everything in it.
     public func remove() {
         _ = try? ChildProcess("/bin/rm", ["-rf", path]).wait()
+    }
+}
+
+extension TemporaryDirectory {
+    /// Writes an executable `/bin/sh` script (real hook scripts for the alert tests) and returns its path.
+    @discardableResult
+    public func script(_ name: String, _ body: String) throws -> String {
+        let path = try write(Array(("#!/bin/sh\n" + body + "\n").utf8), to: name)
+        chmod(path, 0o755)
+        return path
+    }
+
+    /// The text of a file in the directory (or at an absolute path); empty when missing.
+    public func text(_ name: String) -> String {
+        (try? String(contentsOfFile: name.hasPrefix("/") ? name : path + "/" + name, encoding: .utf8)) ?? ""
+    }
+
+    /// The non-empty lines of a file in the directory.
+    public func lines(_ name: String) -> [String] {
+        text(name).split(separator: "\n").map(String.init)
     }
 }
