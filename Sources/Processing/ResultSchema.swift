@@ -5,9 +5,69 @@ import SQLite
 /// Times are ISO-8601 UTC text with milliseconds (`2026-11-21T08:00:00.000Z`), which sort and compare as times;
 /// energies in Wh, powers in W, durations in seconds.
 enum ResultSchema {
-    static let version = 1
+    /// `PRAGMA user_version` of a database at this schema: 1 had no cost columns, 2 adds billing.
+    static let version = 2
 
     static func migrate(_ database: Database) throws(SQLiteError) {
+        try createVersion1(database)
+        let current: Int64
+        if case .integer(let value)? = try database.scalar("PRAGMA user_version") { current = value } else { current = 0 }
+        if current < 2 { try addBilling(database) }
+        if current != Int64(version) { try database.execute("PRAGMA user_version = \(version)") }
+    }
+
+    /// The cost columns of `sessions` and the billing tables (version 2). Amounts are exact decimal text in the
+    /// currency's major unit (`"12.34"`), never binary floating point; `CAST(cost_total AS REAL)` for rough sums.
+    static let costColumns: [(name: String, type: String)] = [
+        ("tariff_id", "TEXT"), ("currency", "TEXT"),
+        ("cost_energy", "TEXT"), ("cost_time", "TEXT"), ("cost_parking", "TEXT"), ("cost_flat", "TEXT"),
+        ("cost_excl_vat", "TEXT"), ("vat", "TEXT"), ("cost_total", "TEXT"),
+        ("cost_status", "TEXT"),          // priced | running | no_tariff | failed
+        ("cost_error", "TEXT"),           // why, when cost_status = failed
+        ("power_w", "REAL"),              // the latest active power (open sessions)
+        ("time_to_full_s", "REAL"),       // the estimated time to full charge (open sessions reporting SoC)
+        ("cost_breakdown", "TEXT"),       // the whole breakdown as JSON: periods, lines, VAT, bounds
+    ]
+
+    private static func addBilling(_ database: Database) throws(SQLiteError) {
+        let statement = try database.prepare("SELECT name FROM pragma_table_info('sessions')")
+        var existing: Set<String> = []
+        while try statement.step() { existing.insert(statement.text(at: 0)) }
+        for column in costColumns where !existing.contains(column.name) {
+            try database.execute("ALTER TABLE sessions ADD COLUMN \(column.name) \(column.type)")
+        }
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS session_costs (
+                session_id TEXT NOT NULL,
+                line INTEGER NOT NULL,            -- order within the session's breakdown
+                period INTEGER NOT NULL,          -- index of the charging period (CDR charging_periods)
+                period_start TEXT NOT NULL, period_end TEXT NOT NULL,
+                state TEXT NOT NULL,              -- charging | suspended_ev | suspended_evse | idle
+                dimension TEXT NOT NULL,          -- flat | energy | time | parking | idle
+                element INTEGER,                  -- the tariff element that priced it (NULL: the idle fee)
+                price TEXT NOT NULL,              -- excl. VAT, per kWh | hour | session
+                vat_rate TEXT NOT NULL,           -- percent
+                measured_volume TEXT NOT NULL, step_volume TEXT NOT NULL, unit TEXT NOT NULL,  -- Wh | ms | session
+                amount TEXT NOT NULL,             -- price x billed volume, before the once-per-dimension rounding
+                PRIMARY KEY (session_id, line)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS sessions_priced ON sessions (started_at) WHERE cost_status IS NOT NULL;
+
+            CREATE TABLE IF NOT EXISTS cdrs (
+                id TEXT PRIMARY KEY,              -- the CDR id (a credit record's id ends in -credit-N)
+                session_id TEXT NOT NULL,
+                kind TEXT NOT NULL,               -- cdr | credit
+                issued_at TEXT NOT NULL,          -- when it was first exported
+                replaces TEXT,                    -- the CDR a credit or re-issue corrects
+                total_cost TEXT NOT NULL, currency TEXT NOT NULL,
+                body TEXT NOT NULL                -- the OCPI CDR JSON exactly as exported
+            );
+            CREATE INDEX IF NOT EXISTS cdrs_by_session ON cdrs (session_id, issued_at);
+            """)
+    }
+
+    /// The tables of version 1 (what every later version builds on).
+    static func createVersion1(_ database: Database) throws(SQLiteError) {
         try database.execute("""
             CREATE TABLE IF NOT EXISTS sessions (
                 id TEXT PRIMARY KEY,
