@@ -132,6 +132,17 @@ public struct SessionTracker: Sendable, Codable {
         return nil
     }
 
+    /// The billing trace of a session still held (open, closed or finalized, not yet forgotten) and its charger's
+    /// event clock — "now" for the cost so far of an open session. Nil when the session is no longer held.
+    public func billingTrace(for record: SessionRecord) -> (trace: BillingTrace?, now: Int64)? {
+        guard let i = evseIndex[EVSEKey(site: record.site, charger: record.charger, evse: record.evse)] else { return nil }
+        let e = evses[Int(i)]
+        let clock = chargers[Int(e.chargerIndex)].clock
+        if let o = e.open, o.id == record.id { return (o.billing, clock) }
+        if let s = e.recent.first(where: { $0.id == record.id }) { return (s.billing, clock) }
+        return nil
+    }
+
     // MARK: - Configuration per EVSE
 
     /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.
