@@ -22,7 +22,7 @@ import Telemetry
 public final class ProcessorStage {
     public static let stageName = "processors"
 
-    private let store: ResultStore
+    let store: ResultStore
     public private(set) var chain: ProcessorChain
     /// Records up to this one are reflected in the tables and the snapshot.
     public private(set) var checkpoint: UInt64?
@@ -45,6 +45,14 @@ public final class ProcessorStage {
     private var pendingAlerts: [AlertEvent] = []
     /// Called after a commit that put events in the outbox (wakes the dispatcher).
     private let onAlertsCommitted: @Sendable (Outbox.EnqueueResult) -> Void
+    /// The pipeline's tariffs and site time zones (ProcessorStage-billing.swift).
+    let pricing: SessionPricing
+    /// Sessions whose pricing failed, counted once each (never a crash: the row says `failed`).
+    public internal(set) var pricingFailures = 0
+    /// Why pricing failed, per session not yet reported (drained by the worker for its log).
+    var unreportedPricingFailures: [String] = []
+    /// Sessions already counted as failed.
+    var failedSessions: Set<String> = []
 
     struct Queued {
         var lsn: UInt64
@@ -77,6 +85,7 @@ public final class ProcessorStage {
         self.alerts = alerts
         self.onAlertsCommitted = onAlertsCommitted
         self.commitInterval = commitInterval
+        pricing = try SessionPricing(pipeline: pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
             // The id-tag key is never part of a snapshot: it comes from the pipeline (an environment variable).
@@ -87,6 +96,9 @@ public final class ProcessorStage {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0
         }
+        // Like the key, the thresholds the billing traces keep readings at come from the pipeline's tariffs.
+        (chain.sessions.configuration.billingEnergyThresholdsWh, chain.sessions.configuration.billingPowerThresholdsW)
+            = pricing.thresholds
     }
 
     /// A decoded message: its events and signed values are queued; a message with nothing in it is contact.
@@ -252,8 +264,10 @@ public final class ProcessorStage {
         for open in chain.sessions.openSessions { sessions[open.id] = open }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let written = sessions.values.sorted { $0.id < $1.id }
+        let costs = try price(written)
         let snapshot = Array(try encoder.encode(chain))
-        try store.write(sessions: sessions.values.sorted { $0.id < $1.id }, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
+        try store.write(sessions: written, costs: costs, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: appliedThrough, snapshot: snapshot)
         if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }

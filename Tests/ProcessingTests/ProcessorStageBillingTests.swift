@@ -1,0 +1,147 @@
+import Billing
+import Foundation
+import MosquittoTestSupport
+import Pipeline
+import SQLite
+import Telemetry
+import Testing
+@testable import Processing
+
+/// Sessions priced in the running stage: cost columns and `session_costs` lines written with the session row.
+@Suite struct ProcessorStageBillingTests {
+    /// A time-of-use tariff: 0.30/kWh from 09:20 local (08:20Z in November, Berlin is UTC+1), 0.40/kWh before,
+    /// a 1.00 flat fee, 19 % VAT.
+    static let tariffs = """
+        tariffs:
+          default: tou
+          definitions:
+            - id: tou
+              currency: EUR
+              vat: 19
+              valid_from: 2026-01-01T00:00:00+01:00
+              elements:
+                - price_components:
+                    - {type: ENERGY, price: 0.30}
+                  restrictions: {start_time: "09:20", end_time: "24:00"}
+                - price_components:
+                    - {type: ENERGY, price: 0.40}
+                    - {type: FLAT, price: 1.00}
+
+        """
+
+    static let costColumns = """
+        SELECT tariff_id, currency, cost_energy, cost_time, cost_parking, cost_flat, cost_excl_vat, vat, cost_total,
+               cost_status, cost_error FROM sessions
+        """
+
+    /// The fixture session (ProcessorStageTests.items): 08:00Z–08:40Z, 20 Wh every 10 s (7.2 kW), 4 800 Wh.
+    /// By hand: 08:00–08:20Z is 09:00–09:20 local, 2 400 Wh at 0.40 = 0.96; 08:20–08:40Z, 2 400 Wh at 0.30 = 0.72.
+    /// ENERGY 0.96 + 0.72 = 1.68 (one rate, rounded once: 1.68); FLAT 1.00; excl. VAT 2.68; VAT 19 % of 2.68 =
+    /// 0.5092 → 0.51; total 3.19.
+    @Test func aClosedSessionIsPricedWithItsLines() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline(Self.tariffs))
+        try ProcessorStageTests.feed(stage, ProcessorStageTests.items())
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, Self.costColumns)
+            == [["tou", "EUR", "1.68", "0.00", "0.00", "1.00", "2.68", "0.51", "3.19", "priced", "NULL"]])
+        let lines = try ProcessorStageTests.rows(path, """
+            SELECT period, period_start, period_end, state, dimension, element, price, vat_rate, measured_volume,
+                   step_volume, unit FROM session_costs ORDER BY line
+            """)
+        #expect(Set(lines) == [
+            ["0", "2026-11-21T08:00:00.000Z", "2026-11-21T08:20:00.000Z", "charging", "flat", "1", "1", "19", "1", "0", "session"],
+            ["0", "2026-11-21T08:00:00.000Z", "2026-11-21T08:20:00.000Z", "charging", "energy", "1", "0.4", "19", "2400", "0", "Wh"],
+            ["1", "2026-11-21T08:20:00.000Z", "2026-11-21T08:40:00.000Z", "charging", "energy", "0", "0.3", "19", "2400", "0", "Wh"],
+        ])
+        #expect(lines.count == 3)
+        let json = try #require(try ProcessorStageTests.rows(path, "SELECT cost_breakdown FROM sessions").first?.first)
+        let document = try JSONDecoder().decode(CostBreakdownDocument.self, from: Data(json.utf8))
+        #expect(document.totalInclVAT == "3.19")
+        #expect(document.vat == [CostBreakdownDocument.VAT(rate: "19", base: "2.68", vat: "0.51")])
+        #expect(stage.pricingFailures == 0)
+    }
+
+    /// Stopped at 08:20:00Z (the 121st reading): the open session's cost so far, up to its charger's clock.
+    /// By hand: 2 400 Wh at 0.40 = 0.96, FLAT 1.00, excl. 1.96, VAT 0.3724 → 0.37, total 2.33.
+    @Test func anOpenSessionHasItsRunningCost() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline(Self.tariffs))
+        try ProcessorStageTests.feed(stage, ProcessorStageTests.items(), limit: 122)
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, Self.costColumns)
+            == [["tou", "EUR", "0.96", "0.00", "0.00", "1.00", "1.96", "0.37", "2.33", "running", "NULL"]])
+        #expect(try ProcessorStageTests.rows(path, "SELECT state, power_w FROM sessions") == [["open", "7200.0"]])
+        #expect(try ProcessorStageTests.rows(path, "SELECT count(*) FROM session_costs") == [["2"]])
+    }
+
+    /// A restart in the middle of the session (the process dies after a commit, the log is read again from a
+    /// little before the checkpoint) gives the same cost rows and lines as an uninterrupted run.
+    @Test func aRestartMidSessionGivesIdenticalCostRows() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let pipeline = try ProcessorStageTests.pipeline(Self.tariffs)
+        let items = ProcessorStageTests.items()
+        let whole = directory.path + "/whole.db"
+        let stage = try ProcessorStage(databasePath: whole, pipeline: pipeline)
+        try ProcessorStageTests.feed(stage, items)
+        stage.close()
+
+        let split = directory.path + "/split.db"
+        let first = try ProcessorStage(databasePath: split, pipeline: pipeline)
+        try ProcessorStageTests.feed(first, items, limit: 157, commitEvery: 37)
+        first.close()
+        #expect(try ProcessorStageTests.rows(split, "SELECT cost_status FROM sessions") == [["running"]])
+        let resumed = try ProcessorStage(databasePath: split, pipeline: pipeline)
+        try ProcessorStageTests.feed(resumed, items, from: 120, commitEvery: 23)
+        resumed.close()
+        let sql = Self.costColumns.replacingOccurrences(of: " FROM", with: ", power_w, time_to_full_s, cost_breakdown FROM")
+        #expect(try ProcessorStageTests.rows(split, sql) == ProcessorStageTests.rows(whole, sql))
+        #expect(try ProcessorStageTests.rows(split, sql).first?[9] == "priced")
+        let lines = "SELECT * FROM session_costs ORDER BY session_id, line"
+        #expect(try ProcessorStageTests.rows(split, lines) == ProcessorStageTests.rows(whole, lines))
+    }
+
+    /// Without a tariff for the session the row says so, with no amounts.
+    @Test func aSessionWithoutTariffIsMarkedNoTariff() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline())
+        try ProcessorStageTests.feed(stage, ProcessorStageTests.items())
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, "SELECT cost_status, cost_total, tariff_id FROM sessions")
+            == [["no_tariff", "NULL", "NULL"]])
+    }
+
+    /// A session billing cannot price (its samples go back in time) is recorded as `failed` with the reason, in
+    /// the same write as its row; nothing crashes.
+    @Test func aFailedPricingIsRecorded() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let pipeline = try ProcessorStageTests.pipeline(Self.tariffs)
+        let pricing = try SessionPricing(pipeline: pipeline)
+        let start = ProcessorStageTests.start
+        let session = BillableSession(id: "s-1", site: "depot", charger: "CP-1", timeZone: pricing.timeZone(site: "depot"),
+                                      startedAt: start, samples: [
+                                          BillableSample(time: start, energyWh: 0, state: .charging),
+                                          BillableSample(time: start - 1, energyWh: 10, state: .charging),
+                                      ])
+        let cost = pricing.price(session)
+        #expect(cost.status == .failed)
+        #expect(cost.error == "session s-1 cannot be priced: sample 1 is earlier than the sample before it")
+
+        let record = ResultQueryTests.session("s-1", startedAt: start)
+        let store = try ResultStore(path: path)
+        try store.write(sessions: [record], costs: ["s-1": cost], anomalies: [], intervals: [], stage: "processors",
+                        checkpoint: 1, snapshot: [])
+        store.close()
+        #expect(try ProcessorStageTests.rows(path, "SELECT cost_status, cost_error, cost_total FROM sessions")
+            == [["failed", "session s-1 cannot be priced: sample 1 is earlier than the sample before it", "NULL"]])
+    }
+}
