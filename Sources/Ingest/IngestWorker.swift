@@ -277,6 +277,7 @@ extension IngestWorker {
         for event in processors.drainSessionEvents() {
             logger.debug("\(event.kind.rawValue) \(event.site)/\(event.charger) EVSE \(event.evse) session \(event.sessionId) at \(Timestamp.format(event.at))")
         }
+        for failure in processors.drainPricingFailures() { logger.warning("\(failure); its row says cost_status = failed") }
     }
 
     /// Publishes each site's load every `loadPublishing.interval` of log time. A topic one of Wattline's own input
