@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "AnomaliesTests", dependencies: ["Anomalies", "Telemetry", "Pipeline", "PowerLevels", "Sessions"],
                     swiftSettings: strict),
-        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels", "Billing",
+        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels", "Billing", "Alerts",
                                                         "SQLite", "Recording", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Anomalies", "Sessions", "Pipeline", "SQLite", "MosquittoTestSupport", logging],
                     swiftSettings: strict),

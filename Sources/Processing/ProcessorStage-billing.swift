@@ -1,3 +1,4 @@
+import Alerts
 import Billing
 import Foundation
 import Sessions
@@ -5,20 +6,40 @@ import Sessions
 extension ProcessorStage {
     /// The cost of each session a commit writes (docs/billing.md, "In the runtime"): open sessions up to their
     /// charger's event clock (`running`), closed ones to their unplug or end (`priced`). A session already written
-    /// finalized with a cost is left as it is. A failure is counted once per session and kept for the log.
+    /// finalized with a cost is left as it is. A failure is counted once per session and kept for the log. Also
+    /// refreshes `openProgress` and produces `session.cost_threshold` alert events (for this commit's outbox).
     func price(_ sessions: [SessionRecord]) throws -> [String: SessionCost] {
         var costs: [String: SessionCost] = [:]
+        var progress: [SessionProgress] = []
         for record in sessions {
             if record.state == .finalized, try store.costIsFrozen(session: record.id) { continue }
             let held = chain.sessions.billingTrace(for: record)
-            let cost = pricing.cost(of: record, trace: held?.trace, now: held?.now ?? record.startedAt)
+            let now = held?.now ?? record.startedAt
+            let cost = pricing.cost(of: record, trace: held?.trace, now: now)
             if cost.status == .failed, failedSessions.insert(record.id).inserted {
                 pricingFailures += 1
                 unreportedPricingFailures.append(cost.error ?? "session \(record.id) cannot be priced")
             }
             costs[record.id] = cost
+            if record.state == .open, outputs.publishing != nil {
+                progress.append(SessionProgress(record: record, cost: cost, at: now, soc: record.socEnd))
+            }
+            if let threshold = outputs.costThreshold, let event = costThresholdEvent(record, cost, threshold, at: now) {
+                queueAlert(event)
+            }
         }
+        openProgress = progress
         return costs
+    }
+
+    /// `session.cost_threshold` the first time the session's cost (incl. VAT, running or final) reaches `threshold`.
+    private func costThresholdEvent(_ record: SessionRecord, _ cost: SessionCost, _ threshold: Decimal,
+                                    at now: Int64) -> AlertEvent? {
+        guard alerts != nil, let b = cost.breakdown, b.totalInclVAT >= threshold,
+              chain.sessions.markCostThresholdReached(for: record) else { return nil }
+        return AlertEvent(costThreshold: b.currency.text(threshold), total: b.currency.text(b.totalInclVAT),
+                          currency: b.currency.code, tariffId: b.tariffId, record: record,
+                          at: record.state == .open ? now : record.endedAt ?? now)
     }
 
     /// Takes the pricing failures not reported yet (one message per failed session).

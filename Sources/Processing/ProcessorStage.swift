@@ -23,7 +23,7 @@ public final class ProcessorStage {
     public static let stageName = "processors"
 
     let store: ResultStore
-    public private(set) var chain: ProcessorChain
+    public internal(set) var chain: ProcessorChain
     /// Records up to this one are reflected in the tables and the snapshot.
     public private(set) var checkpoint: UInt64?
     /// Records up to this one have been applied (in memory).
@@ -40,7 +40,7 @@ public final class ProcessorStage {
     /// Session events applied since the last call to `drainSessionEvents` (for logs).
     public private(set) var sessionEvents: [SessionEvent] = []
     /// The hooks events are routed to; nil: no alert events are made (replay without `--hooks`).
-    private let alerts: AlertConfiguration?
+    let alerts: AlertConfiguration?
     /// Alert events for the next commit, written to the outbox in its transaction.
     private var pendingAlerts: [AlertEvent] = []
     /// Called after a commit that put events in the outbox (wakes the dispatcher).
@@ -53,6 +53,10 @@ public final class ProcessorStage {
     var unreportedPricingFailures: [String] = []
     /// Sessions already counted as failed.
     var failedSessions: Set<String> = []
+    /// `processors.sessions.publish` and `cost_threshold`.
+    public let outputs: SessionOutputConfiguration
+    /// Open sessions' progress as of the last commit (published by the worker when `outputs.publishing` is set).
+    public internal(set) var openProgress: [SessionProgress] = []
 
     struct Queued {
         var lsn: UInt64
@@ -86,6 +90,7 @@ public final class ProcessorStage {
         self.onAlertsCommitted = onAlertsCommitted
         self.commitInterval = commitInterval
         pricing = try SessionPricing(pipeline: pipeline)
+        outputs = try SessionOutputConfiguration.read(pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
             // The id-tag key is never part of a snapshot: it comes from the pipeline (an environment variable).
@@ -243,6 +248,9 @@ public final class ProcessorStage {
             for event in events { pendingAlerts.append(AlertEvent(event, record: sessionRecord(event.sessionId))) }
         }
     }
+
+    /// An alert event for the next commit's outbox.
+    func queueAlert(_ event: AlertEvent) { pendingAlerts.append(event) }
 
     /// The session as last known: closed in this batch, else open.
     private func sessionRecord(_ id: String) -> SessionRecord? {

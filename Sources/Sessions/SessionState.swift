@@ -170,6 +170,8 @@ struct SessionState: Sendable, Codable {
     var curve: PowerCurve
     /// Phase changes and readings for pricing (nil in snapshots written before it existed: priced from totals).
     var billing: BillingTrace?
+    /// True once `session.cost_threshold` was produced for the session (nil: not yet).
+    var costThresholdReached: Bool?
 
     init(id: String, site: String, charger: String, evse: Int, connector: Int, start: SessionStart,
          startedAt: Int64, phase: ChargePhase, threshold: Double, ratingW: Double?, maxPowerW: Double,

@@ -143,6 +143,22 @@ public struct SessionTracker: Sendable, Codable {
         return nil
     }
 
+    /// Marks that the session's cost reached the configured threshold; false when it was marked before (or the
+    /// session is no longer held), so the event is produced once per session, restarts included (snapshots).
+    public mutating func markCostThresholdReached(for record: SessionRecord) -> Bool {
+        guard let i = evseIndex[EVSEKey(site: record.site, charger: record.charger, evse: record.evse)] else { return false }
+        let e = Int(i)
+        if evses[e].open?.id == record.id {
+            if evses[e].open!.costThresholdReached == true { return false }
+            evses[e].open!.costThresholdReached = true
+            return true
+        }
+        guard let r = evses[e].recent.firstIndex(where: { $0.id == record.id }),
+              evses[e].recent[r].costThresholdReached != true else { return false }
+        evses[e].recent[r].costThresholdReached = true
+        return true
+    }
+
     // MARK: - Configuration per EVSE
 
     /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.

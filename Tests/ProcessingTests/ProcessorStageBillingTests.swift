@@ -1,3 +1,4 @@
+@testable import Alerts
 import Billing
 import Foundation
 import MosquittoTestSupport
@@ -143,5 +144,39 @@ import Testing
         store.close()
         #expect(try ProcessorStageTests.rows(path, "SELECT cost_status, cost_error, cost_total FROM sessions")
             == [["failed", "session s-1 cannot be priced: sample 1 is earlier than the sample before it", "NULL"]])
+    }
+
+    /// `processors.sessions.cost_threshold: 2.00`: `session.cost_threshold` goes to the outbox once, in the commit
+    /// where the running cost first reaches it. Committing after every record, by hand: after n readings (20 Wh
+    /// each, before 08:20Z at 0.40/kWh) the total is 1.00 + round(0.008 n) plus 19 % VAT rounded; n = 84 gives
+    /// 1.67 + 0.32 = 1.99, n = 85 (08:14:10Z) gives 1.68 + 0.32 = 2.00.
+    @Test func theCostThresholdEventIsProducedOnce() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let pipeline = try ProcessorStageTests.pipeline(Self.tariffs + "processors:\n  sessions:\n    cost_threshold: 2.00\n")
+        var hook = HookConfiguration(name: "billing", command: ["/bin/true"],
+                                     events: [EventSelector.parse("session.cost_threshold").0!])
+        hook.timeoutMs = 1_000
+        let alerts = AlertConfiguration(hooks: [hook])
+        let items = ProcessorStageTests.items()
+        let first = try ProcessorStage(databasePath: path, pipeline: pipeline, alerts: alerts)
+        try ProcessorStageTests.feed(first, items, limit: 100, commitEvery: 1)
+        first.close()
+        let resumed = try ProcessorStage(databasePath: path, pipeline: pipeline, alerts: alerts)
+        try ProcessorStageTests.feed(resumed, items, from: 100, commitEvery: 1)
+        resumed.close()
+        let events = try ProcessorStageTests.rows(path, "SELECT event_id, type, created_at, event FROM alert_outbox")
+        #expect(events.count == 1)
+        let sessionId = try #require(try ProcessorStageTests.rows(path, "SELECT id FROM sessions").first?.first)
+        #expect(events.first?[0] == "\(sessionId):session.cost_threshold")
+        let event = try #require(events.first?[3])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(event.utf8)) as? [String: Any])
+        #expect(object["at"] as? String == "2026-11-21T08:14:10.000Z")
+        let session = try #require(object["session"] as? [String: Any])
+        #expect(session["cost_total"] as? String == "2.00")
+        #expect(session["cost_threshold"] as? String == "2.00")
+        #expect(session["currency"] as? String == "EUR")
+        #expect(session["tariff_id"] as? String == "tou")
     }
 }
