@@ -18,10 +18,11 @@ extension SessionCommand {
             lines.append("  period \(index + 1)  \(period.start) → \(period.end)  \(period.state), "
                 + "\(period.energyWh) Wh" + (period.idleFee ? ", idle fee" : ""))
             for line in b.lines where line.period == index {
-                let step = line.stepVolume == "0" ? "" : " + \(line.stepVolume) step"
+                let volume = Self.volume(line.measuredVolume, unit: line.unit)
+                let step = line.stepVolume == "0" ? "" : " + \(Self.volume(line.stepVolume, unit: line.unit)) step"
                 let element = line.element.map { "element \($0)" } ?? "idle fee"
                 lines.append("    \(line.dimension.padding(toLength: 7, withPad: " ", startingAt: 0)) "
-                    + "\(line.measuredVolume)\(step) \(line.unit) × \(line.price) \(b.currency)/\(Self.priceUnit(line.dimension)) "
+                    + "\(volume)\(step) × \(line.price) \(b.currency)/\(Self.priceUnit(line.dimension)) "
                     + "(\(element), VAT \(line.vatRate) %)")
             }
         }
@@ -37,6 +38,12 @@ extension SessionCommand {
         }
         lines.append("  total     \(b.totalExclVAT) excl. VAT + \(b.totalVAT) VAT = \(b.totalInclVAT) \(b.currency)")
         return lines
+    }
+
+    /// A line's volume as people read it: Wh and sessions as stored, milliseconds as a duration (`5m00s`).
+    static func volume(_ text: String, unit: String) -> String {
+        guard unit == "ms", let ms = Double(text) else { return "\(text) \(unit)" }
+        return ResultText.duration(ms / 1000)
     }
 
     /// What a dimension's price is per.
