@@ -4,6 +4,7 @@ import Foundation
 import MosquittoTestSupport
 import Pipeline
 import SQLite
+import Sessions
 import Telemetry
 import Testing
 @testable import Processing
@@ -178,5 +179,53 @@ import Testing
         #expect(session["cost_threshold"] as? String == "2.00")
         #expect(session["currency"] as? String == "EUR")
         #expect(session["tariff_id"] as? String == "tou")
+    }
+
+    /// Time to full from the SoC rate of the last 10 minutes: 50 % → 60 % in 10 minutes is 1 %/min, so 40 % to go
+    /// is 40 minutes; no estimate without a rise.
+    @Test func timeToFullFollowsTheRecentSoCRate() throws {
+        var tracker = SessionTracker()
+        let start = ProcessorStageTests.start
+        func soc(_ minute: Int64, _ percent: Double) -> Reading {
+            Reading(series: Series(site: "depot", charger: "CP-1", evse: 1, connector: 1, measurand: .soc),
+                    timestamp: start + minute * 60_000, value: percent, decimals: 0, transactionId: "T-9")
+        }
+        tracker.process(TransactionEvent(origin: Origin(site: "depot", charger: "CP-1"), kind: .started, evse: 1,
+                                         connector: 1, timestamp: start, transactionId: "T-9", meterStartWh: 0),
+                        receivedAt: start)
+        for minute in Int64(0)...20 { tracker.process(soc(minute, 40 + Double(minute)), receivedAt: start + minute * 60_000) }
+        let record = try #require(tracker.openSessions.first)
+        let trace = try #require(tracker.billingTrace(for: record)?.trace)
+        #expect(SessionPricing.timeToFull(trace) == 2_400)
+        let pricing = SessionPricing(catalog: TariffCatalog(), fleet: Fleet())
+        let cost = pricing.cost(of: record, trace: trace, now: start + 20 * 60_000)
+        #expect(cost.status == .noTariff)
+        #expect(cost.timeToFullS == 2_400)
+
+        for minute in Int64(21)...40 { tracker.process(soc(minute, 60), receivedAt: start + minute * 60_000) }
+        let flat = try #require(tracker.billingTrace(for: record)?.trace)
+        #expect(SessionPricing.timeToFull(flat) == nil)
+    }
+
+    /// A session already written finalized with a cost is not priced again (later data only amends it).
+    @Test func aFinalizedSessionIsNeverRepriced() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline(Self.tariffs))
+        let record = ResultQueryTests.session("f-1", state: .finalized, startedAt: ProcessorStageTests.start)
+        let first = try stage.price([record])
+        #expect(first["f-1"]?.status == .priced)
+        try stage.store.write(sessions: [record], costs: first, anomalies: [], intervals: [], stage: "test",
+                              checkpoint: 1, snapshot: [])
+        #expect(try stage.price([record]).isEmpty)
+        var amended = record
+        amended.amended = 1
+        amended.energyWh = 9_999
+        try stage.store.write(sessions: [amended], costs: try stage.price([amended]), anomalies: [], intervals: [],
+                              stage: "test", checkpoint: 2, snapshot: [])
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, "SELECT amended, energy_wh, cost_status, cost_total FROM sessions")
+            == [["1", "9999.0", "priced", first["f-1"]?.breakdown.map { $0.currency.text($0.totalInclVAT) } ?? "?"]])
     }
 }
