@@ -42,6 +42,20 @@ extension ProcessorStage {
                           at: record.state == .open ? now : record.endedAt ?? now)
     }
 
+    /// Notes the costs a commit wrote: kept for open sessions, forgotten once a session is no longer open (it is
+    /// not written again unless it changes, and then it is priced anyway).
+    func remember(_ written: [String: SessionCost], of sessions: [SessionRecord]) {
+        for record in sessions {
+            if record.state == .open {
+                if let cost = written[record.id] { writtenCosts[record.id] = cost }
+            } else {
+                writtenCosts.removeValue(forKey: record.id)
+                // Priced for the last time: a failure cannot be counted again.
+                if record.state == .finalized { failedSessions.remove(record.id) }
+            }
+        }
+    }
+
     /// Takes the pricing failures not reported yet (one message per failed session).
     public func drainPricingFailures() -> [String] {
         defer { unreportedPricingFailures.removeAll() }

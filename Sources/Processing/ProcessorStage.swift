@@ -53,6 +53,9 @@ public final class ProcessorStage {
     var unreportedPricingFailures: [String] = []
     /// Sessions already counted as failed.
     var failedSessions: Set<String> = []
+    /// The cost last written per open session: an unchanged one (no tariff, nothing new) is not written again.
+    /// Not part of the snapshot: after a restart each is written once more.
+    var writtenCosts: [String: SessionCost] = [:]
     /// `processors.sessions.publish` and `cost_threshold`.
     public let outputs: SessionOutputConfiguration
     /// Open sessions' progress as of the last commit (published by the worker when `outputs.publishing` is set).
@@ -274,11 +277,13 @@ public final class ProcessorStage {
         encoder.outputFormatting = [.sortedKeys]
         let written = sessions.values.sorted { $0.id < $1.id }
         let costs = try price(written)
+        let changed = costs.filter { writtenCosts[$0.key] != $0.value }
         let snapshot = Array(try encoder.encode(chain))
-        try store.write(sessions: written, costs: costs, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
+        try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: appliedThrough, snapshot: snapshot)
         if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }
+        remember(changed, of: written)
         pendingAlerts.removeAll()
         pendingSessions.removeAll()
         pendingAnomalies.removeAll()

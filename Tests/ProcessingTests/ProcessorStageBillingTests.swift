@@ -120,6 +120,28 @@ import Testing
             == [["no_tariff", "NULL", "NULL"]])
     }
 
+    /// An open session's unchanged cost (no tariff) is written once, not at every commit: a mark another connection
+    /// puts on the row between commits survives the next ones.
+    @Test func anUnchangedCostIsNotRewritten() throws {
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline())
+        let items = ProcessorStageTests.items()
+        try ProcessorStageTests.feed(stage, items, limit: 50)
+        let other = try Database(path: path)
+        try other.execute("UPDATE sessions SET cost_error = 'marked'")
+        other.close()
+        try ProcessorStageTests.feed(stage, items, from: 50, limit: 100)
+        #expect(try ProcessorStageTests.rows(path, "SELECT state, cost_status, cost_error FROM sessions")
+            == [["open", "no_tariff", "marked"]])
+        // Closing changes it: written again.
+        try ProcessorStageTests.feed(stage, items, from: 100)
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, "SELECT state, cost_status, cost_error FROM sessions")
+            == [["closed", "no_tariff", "NULL"]])
+    }
+
     /// A session billing cannot price (its samples go back in time) is recorded as `failed` with the reason, in
     /// the same write as its row; nothing crashes.
     @Test func aFailedPricingIsRecorded() throws {
