@@ -6,7 +6,7 @@ import Sessions
 extension ProcessorStage {
     /// The cost of each session a commit writes (docs/billing.md, "In the runtime"): open sessions up to their
     /// charger's event clock (`running`), closed ones to their unplug or end (`priced`). A session already written
-    /// finalized with a cost is left as it is. A failure is counted once per session and kept for the log. Also
+    /// finalized with a cost is left as it is, and so is one with a cost the tracker no longer holds. A failure is counted once per session and kept for the log. Also
     /// refreshes `openProgress` and produces `session.cost_threshold` alert events (for this commit's outbox).
     func price(_ sessions: [SessionRecord]) throws -> [String: SessionCost] {
         var costs: [String: SessionCost] = [:]
@@ -14,6 +14,9 @@ extension ProcessorStage {
         for record in sessions {
             if record.state == .finalized, try store.costIsFrozen(session: record.id) { continue }
             let held = chain.sessions.billingTrace(for: record)
+            // A session the tracker no longer holds (evicted as it was written) has no trace: keep what was priced
+            // from its trace before rather than a cruder price from its totals.
+            if held == nil, try store.costIsFrozen(session: record.id, anyPriced: true) { continue }
             let now = held?.now ?? record.startedAt
             let cost = pricing.cost(of: record, trace: held?.trace, now: now)
             if cost.status == .failed, failedSessions.insert(record.id).inserted {

@@ -24,15 +24,16 @@ struct CostStatements {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         frozen = try database.prepare(
-            "SELECT 1 FROM sessions WHERE id = ? AND state = 'finalized' AND cost_status IS NOT NULL")
+            "SELECT 1 FROM sessions WHERE id = ? AND cost_status IS NOT NULL AND (state = 'finalized' OR ?)")
     }
 }
 
 extension ResultStore {
     /// True when the session was written finalized with a cost: it is never priced again (later data only
-    /// amends it, docs/sessions.md).
-    func costIsFrozen(session id: String) throws(SQLiteError) -> Bool {
+    /// amends it, docs/sessions.md). With `anyPriced`, true for any session written with a cost.
+    func costIsFrozen(session id: String, anyPriced: Bool = false) throws(SQLiteError) -> Bool {
         try costs.frozen.bind(id, at: 1)
+        try costs.frozen.bind(anyPriced, at: 2)
         defer { costs.frozen.reset() }
         return try costs.frozen.step()
     }

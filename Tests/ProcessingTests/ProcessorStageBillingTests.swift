@@ -229,7 +229,8 @@ import Testing
         #expect(SessionPricing.timeToFull(flat) == nil)
     }
 
-    /// A session already written finalized with a cost is not priced again (later data only amends it).
+    /// A session already written finalized with a cost is not priced again (later data only amends it); nor is one
+    /// the tracker no longer holds once it has a cost.
     @Test func aFinalizedSessionIsNeverRepriced() throws {
         let directory = try TemporaryDirectory(prefix: "billing")
         defer { directory.remove() }
@@ -241,13 +242,18 @@ import Testing
         try stage.store.write(sessions: [record], costs: first, anomalies: [], intervals: [], stage: "test",
                               checkpoint: 1, snapshot: [])
         #expect(try stage.price([record]).isEmpty)
+        // A closed session the tracker no longer holds (no trace) keeps the cost it was written with.
+        let closed = ResultQueryTests.session("c-1", state: .closed, startedAt: ProcessorStageTests.start)
+        try stage.store.write(sessions: [closed], costs: try stage.price([closed]), anomalies: [], intervals: [],
+                              stage: "test", checkpoint: 1, snapshot: [])
+        #expect(try stage.price([closed]).isEmpty)
         var amended = record
         amended.amended = 1
         amended.energyWh = 9_999
         try stage.store.write(sessions: [amended], costs: try stage.price([amended]), anomalies: [], intervals: [],
                               stage: "test", checkpoint: 2, snapshot: [])
         stage.close()
-        #expect(try ProcessorStageTests.rows(path, "SELECT amended, energy_wh, cost_status, cost_total FROM sessions")
+        #expect(try ProcessorStageTests.rows(path, "SELECT amended, energy_wh, cost_status, cost_total FROM sessions WHERE id = 'f-1'")
             == [["1", "9999.0", "priced", first["f-1"]?.breakdown.map { $0.currency.text($0.totalInclVAT) } ?? "?"]])
     }
 }
