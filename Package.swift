@@ -59,7 +59,8 @@ let package = Package(
         .target(name: "Billing", dependencies: ["Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
         .target(name: "Alerts", dependencies: ["Telemetry", "Pipeline", "Sessions", "Anomalies", "SQLite", logging],
                 swiftSettings: strict),
-        .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "Alerts", "SQLite", "Zstd"],
+        .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "Billing", "Alerts",
+                                                 "SQLite", "Zstd"],
                 swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
@@ -74,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "wattline",
             dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
-                           "ChunkStore", "Processing", "Alerts", "SQLite", argumentParser, logging],
+                           "ChunkStore", "Processing", "Billing", "Alerts", "SQLite", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -94,7 +95,7 @@ let package = Package(
         .testTarget(name: "PowerLevelsTests", dependencies: ["PowerLevels", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "AnomaliesTests", dependencies: ["Anomalies", "Telemetry", "Pipeline", "PowerLevels", "Sessions"],
                     swiftSettings: strict),
-        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels",
+        .testTarget(name: "ProcessingTests", dependencies: ["Processing", "Telemetry", "Pipeline", "Sessions", "Anomalies", "PowerLevels", "Billing", "Alerts",
                                                         "SQLite", "Recording", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Anomalies", "Sessions", "Pipeline", "SQLite", "MosquittoTestSupport", logging],
                     swiftSettings: strict),

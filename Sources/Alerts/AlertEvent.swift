@@ -93,6 +93,23 @@ public struct AlertEvent: Sendable, Equatable, Codable {
                   unit: figures.energyWh == nil ? nil : "Wh", message: message, session: figures)
     }
 
+    /// `session.cost_threshold`: the session's cost (`total`, incl. VAT, exact text) reached `threshold`. Once per
+    /// session: id `<session id>:session.cost_threshold`; `at` is when it was priced (its charger's event clock).
+    public init(costThreshold threshold: String, total: String, currency: String, tariffId: String,
+                record: SessionRecord, at: Int64) {
+        var figures = SessionFiguresPayload(SessionFigures())
+        figures.add(record)
+        figures.costTotal = total
+        figures.currency = currency
+        figures.tariffId = tariffId
+        figures.costThreshold = threshold
+        let message = "session \(record.id) on \(record.site)/\(record.charger) EVSE \(record.evse): cost \(total) "
+            + "\(currency) reached the threshold of \(threshold) \(currency)"
+        self.init(id: "\(record.id):session.cost_threshold", type: "session.cost_threshold", kind: "cost_threshold",
+                  severity: .info, site: record.site, charger: record.charger, evse: record.evse,
+                  connector: record.connector, sessionId: record.id, at: at, message: message, session: figures)
+    }
+
     // MARK: JSON
 
     enum CodingKeys: String, CodingKey {
@@ -169,11 +186,18 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
     public var idleS: Double?
     public var reason: String?
     public var transactionId: String?
+    /// `session.cost_threshold`: the cost incl. VAT, its currency and tariff, and the threshold it reached, as
+    /// exact decimal text (money is never a binary floating-point number).
+    public var costTotal: String?
+    public var currency: String?
+    public var tariffId: String?
+    public var costThreshold: String?
 
     enum CodingKeys: String, CodingKey {
         case energyWh = "energy_wh", powerW = "power_w", soc, startedAt = "started_at",
              chargingEndedAt = "charging_ended_at", endedAt = "ended_at", chargingS = "charging_s", idleS = "idle_s",
-             reason, transactionId = "transaction_id"
+             reason, transactionId = "transaction_id", costTotal = "cost_total", currency, tariffId = "tariff_id",
+             costThreshold = "cost_threshold"
     }
 
     public init(_ figures: SessionFigures) {
@@ -209,5 +233,9 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
         try c.encode(idleS, forKey: .idleS)
         try c.encode(reason, forKey: .reason)
         try c.encode(transactionId, forKey: .transactionId)
+        try c.encode(costTotal, forKey: .costTotal)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(tariffId, forKey: .tariffId)
+        try c.encode(costThreshold, forKey: .costThreshold)
     }
 }

@@ -32,6 +32,17 @@ public struct Currency: Sendable, Hashable, CustomStringConvertible {
     public func round(_ amount: Decimal) -> Decimal {
         Money.round(amount, scale: minorUnit)
     }
+
+    /// `amount` as exact text with exactly the minor unit's digits (`12.30`, `-0.05`, `1200` for JPY), rounded
+    /// half-up first if it has more.
+    public func text(_ amount: Decimal) -> String {
+        var text = Money.text(round(amount))
+        guard minorUnit > 0 else { return text }
+        let digits = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? -1
+        if digits < 0 { text += "." }
+        text += String(repeating: "0", count: minorUnit - max(digits, 0))
+        return text
+    }
 }
 
 /// Exact decimal helpers. Amounts are `Decimal` throughout; binary floating point never touches money.

@@ -274,7 +274,7 @@ extension TariffCatalog {
     // MARK: Scalars
 
     /// A non-negative plain decimal; with `minorUnit`, at most that many digits after the point.
-    static func decimal(_ node: ConfigNode, minorUnit: Int? = nil) -> Decimal? {
+    public static func decimal(_ node: ConfigNode, minorUnit: Int? = nil) -> Decimal? {
         guard let text = node.string() else { return nil }
         guard let value = Money.parse(text) else {
             node.report(.typeMismatch(expected: "a decimal number such as 0.39", found: node.value.kindDescription))

@@ -33,7 +33,7 @@ public final class IngestCore: Sendable {
     /// Delivers alert events to the pipeline's hooks; nil when there are none or they do not run.
     public let alerts: AlertDispatcher?
     /// Publishes the processors' outputs (topic, payload); set by live ingest, nil for replay. Guarded by its mutex.
-    let outputPublisher: Mutex<(@Sendable (String, [UInt8]) -> Void)?> = Mutex(nil)
+    let outputPublisher: Mutex<(@Sendable (OutputMessage) -> Void)?> = Mutex(nil)
 
     struct Lifecycle {
         var started = false
@@ -77,8 +77,9 @@ public final class IngestCore: Sendable {
         acceptor = Acceptor(log: log, ring: ring, counters: counters, options: options, logger: logger, seed: seed)
     }
 
-    /// Sets how the processors' outputs (site load for dashboards) are published; nil publishes nothing.
-    public func setOutputPublisher(_ publisher: (@Sendable (String, [UInt8]) -> Void)?) {
+    /// Sets how the processors' outputs (site load for dashboards, session progress) are published; nil publishes
+    /// nothing (replay).
+    public func setOutputPublisher(_ publisher: (@Sendable (OutputMessage) -> Void)?) {
         outputPublisher.withLock { $0 = publisher }
     }
 
@@ -130,7 +131,7 @@ public final class IngestCore: Sendable {
                                           options: options, logger: logger, stages: stages, deadLetters: deadLetters,
                                           startAt: startAt, progress: progress,
                                           loadPublishing: try LoadPublishing.read(pipeline),
-                                          publish: { [self] topic, payload in outputPublisher.withLock { $0 }?(topic, payload) })
+                                          publish: { [self] message in outputPublisher.withLock { $0 }?(message) })
                 ready.signal()
                 worker.run()
             } catch {

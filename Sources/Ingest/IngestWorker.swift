@@ -56,14 +56,15 @@ final class IngestWorker {
     let progress: ProgressLevels
     /// Where the processors' site load goes for dashboards, and how often (log time).
     let loadPublishing: LoadPublishing?
-    let publish: (String, [UInt8]) -> Void
+    let publish: (OutputMessage) -> Void
     private var lastPublishedAt: Int64?
+    private var lastSessionsPublishedAt: Int64?
     private var warnedTopics: Set<String> = []
 
     init(log: WriteAheadLog, stage: StagedRing<LogDescriptor>.Stage, counters: IngestCounters,
          pipeline: PipelineDefinition, options: IngestOptions, logger: Logger, stages: [any WorkerStage],
          deadLetters: DeadLetterWriter, startAt: UInt64, progress: ProgressLevels,
-         loadPublishing: LoadPublishing? = nil, publish: @escaping (String, [UInt8]) -> Void = { _, _ in }) {
+         loadPublishing: LoadPublishing? = nil, publish: @escaping (OutputMessage) -> Void = { _ in }) {
         self.loadPublishing = loadPublishing
         self.publish = publish
         self.log = log
@@ -257,6 +258,7 @@ final class IngestWorker {
             }
         }
         publishLoadIfDue()
+        publishSessionsIfDue()
         logSessionEvents()
         let durable = stages.map { $0.checkpoint ?? 0 }.min() ?? watermark
         guard durable > checkpointed else { return }
@@ -277,6 +279,7 @@ extension IngestWorker {
         for event in processors.drainSessionEvents() {
             logger.debug("\(event.kind.rawValue) \(event.site)/\(event.charger) EVSE \(event.evse) session \(event.sessionId) at \(Timestamp.format(event.at))")
         }
+        for failure in processors.drainPricingFailures() { logger.warning("\(failure); its row says cost_status = failed") }
     }
 
     /// Publishes each site's load every `loadPublishing.interval` of log time. A topic one of Wattline's own input
@@ -286,14 +289,28 @@ extension IngestWorker {
         if let lastPublishedAt, lastReceivedAt - lastPublishedAt < loadPublishing.interval { return }
         lastPublishedAt = lastReceivedAt
         for message in loadPublishing.messages(from: processors.chain.levels) {
-            if pipeline.topics.contains(where: { TopicFilter.matches(filter: $0.filter, topic: message.topic) }) {
-                if warnedTopics.insert(message.topic).inserted {
-                    logger.error("not publishing load on '\(message.topic)': Wattline's own input filters match it")
-                }
-                continue
-            }
-            publish(message.topic, message.payload)
+            publishOutside(OutputMessage(topic: message.topic, payload: message.payload, qos: 0, retain: true), what: "load")
         }
+    }
+
+    /// Publishes `message` unless one of Wattline's own input filters matches its topic (logged once per topic).
+    private func publishOutside(_ message: OutputMessage, what: String) {
+        if pipeline.topics.contains(where: { TopicFilter.matches(filter: $0.filter, topic: message.topic) }) {
+            if warnedTopics.insert(message.topic).inserted {
+                logger.error("not publishing \(what) on '\(message.topic)': Wattline's own input filters match it")
+            }
+            return
+        }
+        publish(message)
+    }
+
+    /// Publishes open sessions' progress (as of the processors' last commit) every `processors.sessions.publish`
+    /// interval of log time, QoS 1; like load, never on a topic Wattline's own input filters match.
+    private func publishSessionsIfDue() {
+        guard let processors, let publishing = processors.outputs.publishing, lastReceivedAt > 0 else { return }
+        if let lastSessionsPublishedAt, lastReceivedAt - lastSessionsPublishedAt < publishing.interval { return }
+        lastSessionsPublishedAt = lastReceivedAt
+        for message in publishing.messages(from: processors.openProgress) { publishOutside(message, what: "session progress") }
     }
 }
 

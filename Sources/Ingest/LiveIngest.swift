@@ -56,9 +56,13 @@ public final class LiveIngest: Sendable {
 
     /// Starts the worker (recovering what the log holds) and connects.
     public func start() throws {
-        // The processors' site load for dashboards (`processors.load`): retained, QoS 0, dropped while disconnected.
-        core.setOutputPublisher { [weak self] topic, payload in
-            self?.client.withLock { $0 }.map { _ = try? $0.publish(topic: topic, payload: payload, qos: .atMostOnce, retain: true) }
+        // The processors' site load for dashboards (`processors.load`: retained, QoS 0) and open sessions' progress
+        // (`processors.sessions.publish`: QoS 1); dropped while disconnected.
+        core.setOutputPublisher { [weak self] message in
+            self?.client.withLock { $0 }.map {
+                _ = try? $0.publish(topic: message.topic, payload: message.payload,
+                                    qos: message.qos >= 1 ? .atLeastOnce : .atMostOnce, retain: message.retain)
+            }
         }
         try core.start()
         core.setTimerHook { [self] in self.watchQuota() }

@@ -41,11 +41,7 @@ public struct LoadPublishing: Sendable, Equatable {
                     if let interval = m.optional("interval")?.duration(in: .seconds(1)...Duration.seconds(3_600)) {
                         publishing.interval = DurationText.milliseconds(interval)
                     }
-                    let sample = publishing.topic(site: "site")
-                    for template in pipeline.topics where TopicFilter.matches(filter: template.filter, topic: sample) {
-                        topic.report(.invalid("'\(text)' matches the input filter '\(template.filter)' of topics[\(template.index)]: "
-                                              + "Wattline would read its own load messages; choose a topic outside its input"))
-                    }
+                    pipeline.reportInputOverlap(of: publishing.topic(site: "site"), at: topic, what: "load")
                     result = publishing
                 }
             }
@@ -64,6 +60,18 @@ public struct LoadPublishing: Sendable, Equatable {
         return levels.sites.compactMap { site in
             guard let load = levels.siteLoad(site), let payload = try? encoder.encode(load) else { return nil }
             return (topic(site: site), Array(payload))
+        }
+    }
+}
+
+extension PipelineDefinition {
+    /// Reports at `node` when one of Wattline's own input filters matches `sample`, a topic Wattline would publish
+    /// `what` on: it would read its own messages.
+    func reportInputOverlap(of sample: String, at node: ConfigNode, what: String) {
+        let text = node.value.scalar ?? sample
+        for template in topics where TopicFilter.matches(filter: template.filter, topic: sample) {
+            node.report(.invalid("'\(text)' matches the input filter '\(template.filter)' of topics[\(template.index)]: "
+                                 + "Wattline would read its own \(what) messages; choose a topic outside its input"))
         }
     }
 }

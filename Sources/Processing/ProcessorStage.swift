@@ -22,8 +22,8 @@ import Telemetry
 public final class ProcessorStage {
     public static let stageName = "processors"
 
-    private let store: ResultStore
-    public private(set) var chain: ProcessorChain
+    let store: ResultStore
+    public internal(set) var chain: ProcessorChain
     /// Records up to this one are reflected in the tables and the snapshot.
     public private(set) var checkpoint: UInt64?
     /// Records up to this one have been applied (in memory).
@@ -40,11 +40,26 @@ public final class ProcessorStage {
     /// Session events applied since the last call to `drainSessionEvents` (for logs).
     public private(set) var sessionEvents: [SessionEvent] = []
     /// The hooks events are routed to; nil: no alert events are made (replay without `--hooks`).
-    private let alerts: AlertConfiguration?
+    let alerts: AlertConfiguration?
     /// Alert events for the next commit, written to the outbox in its transaction.
     private var pendingAlerts: [AlertEvent] = []
     /// Called after a commit that put events in the outbox (wakes the dispatcher).
     private let onAlertsCommitted: @Sendable (Outbox.EnqueueResult) -> Void
+    /// The pipeline's tariffs and site time zones (ProcessorStage-billing.swift).
+    let pricing: SessionPricing
+    /// Sessions whose pricing failed, counted once each (never a crash: the row says `failed`).
+    public internal(set) var pricingFailures = 0
+    /// Why pricing failed, per session not yet reported (drained by the worker for its log).
+    var unreportedPricingFailures: [String] = []
+    /// Sessions already counted as failed.
+    var failedSessions: Set<String> = []
+    /// The cost last written per open session: an unchanged one (no tariff, nothing new) is not written again.
+    /// Not part of the snapshot: after a restart each is written once more.
+    var writtenCosts: [String: SessionCost] = [:]
+    /// `processors.sessions.publish` and `cost_threshold`.
+    public let outputs: SessionOutputConfiguration
+    /// Open sessions' progress as of the last commit (published by the worker when `outputs.publishing` is set).
+    public internal(set) var openProgress: [SessionProgress] = []
 
     struct Queued {
         var lsn: UInt64
@@ -77,6 +92,8 @@ public final class ProcessorStage {
         self.alerts = alerts
         self.onAlertsCommitted = onAlertsCommitted
         self.commitInterval = commitInterval
+        pricing = try SessionPricing(pipeline: pipeline)
+        outputs = try SessionOutputConfiguration.read(pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
             // The id-tag key is never part of a snapshot: it comes from the pipeline (an environment variable).
@@ -87,6 +104,9 @@ public final class ProcessorStage {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0
         }
+        // Like the key, the thresholds the billing traces keep readings at come from the pipeline's tariffs.
+        (chain.sessions.configuration.billingEnergyThresholdsWh, chain.sessions.configuration.billingPowerThresholdsW)
+            = pricing.thresholds
     }
 
     /// A decoded message: its events and signed values are queued; a message with nothing in it is contact.
@@ -232,6 +252,9 @@ public final class ProcessorStage {
         }
     }
 
+    /// An alert event for the next commit's outbox.
+    func queueAlert(_ event: AlertEvent) { pendingAlerts.append(event) }
+
     /// The session as last known: closed in this batch, else open.
     private func sessionRecord(_ id: String) -> SessionRecord? {
         pendingSessions[id] ?? chain.sessions.openSessions.first { $0.id == id }
@@ -252,11 +275,15 @@ public final class ProcessorStage {
         for open in chain.sessions.openSessions { sessions[open.id] = open }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let written = sessions.values.sorted { $0.id < $1.id }
+        let costs = try price(written)
+        let changed = costs.filter { writtenCosts[$0.key] != $0.value }
         let snapshot = Array(try encoder.encode(chain))
-        try store.write(sessions: sessions.values.sorted { $0.id < $1.id }, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
+        try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: appliedThrough, snapshot: snapshot)
         if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }
+        remember(changed, of: written)
         pendingAlerts.removeAll()
         pendingSessions.removeAll()
         pendingAnomalies.removeAll()

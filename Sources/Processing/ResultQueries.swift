@@ -326,6 +326,29 @@ public struct SessionRow: Sendable, Equatable {
     /// Why Wattline closed the session.
     public var endReason: String? { row.text("end_reason") }
     public var amended: Int { row.integer("amended") ?? 0 }
+    /// `running`, `priced`, `no_tariff` or `failed`; nil for rows written before sessions were priced.
+    public var costStatus: String? { row.text("cost_status") }
+    /// Exact decimal text (`"12.34"`), incl. VAT.
+    public var costTotal: String? { row.text("cost_total") }
+    public var currency: String? { row.text("currency") }
+    public var powerW: Double? { row.double("power_w") }
+    public var socEnd: Double? { row.double("soc_end") }
+    public var timeToFullSeconds: Double? { row.double("time_to_full_s") }
+    /// The `cost_breakdown` JSON decoded; nil when the session has none.
+    public var costBreakdown: CostBreakdownDocument? {
+        guard let text = row.text("cost_breakdown") else { return nil }
+        return try? JSONDecoder().decode(CostBreakdownDocument.self, from: Data(text.utf8))
+    }
+
+    /// The cost as a listing shows it: `3.19 EUR`, or why there is none (`no tariff`, `failed`, `-`).
+    public var costText: String {
+        switch costStatus {
+        case "running", "priced": "\(costTotal ?? "?") \(currency ?? "")"
+        case "no_tariff": "no tariff"
+        case "failed": "failed"
+        default: "-"
+        }
+    }
 }
 
 /// One session: its row, the record JSON as stored, and the power curve read from it.

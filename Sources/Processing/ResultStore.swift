@@ -14,14 +14,27 @@ import Zstd
 final class ResultStore {
     let database: Database
     private let upsertSession: Statement
+    /// Writes cost columns and lines (ResultStore-costs.swift).
+    let costs: CostStatements
     private let upsertAnomaly: Statement
     private let upsertInterval: Statement
     private let saveCheckpoint: Statement
-    private let encoder: JSONEncoder
+    let encoder: JSONEncoder
     /// The alert outbox and its routing, when hooks run.
     private let outbox: (Outbox, AlertConfiguration, FailedEventsFile)?
     /// What the outbox did in the last write (counted by the caller).
     private(set) var lastEnqueue = Outbox.EnqueueResult()
+
+    /// The columns a session record fills. The upsert updates only these, so a row's cost columns stay as they are
+    /// unless the same batch writes them (`writeCost`).
+    static let recordColumns = [
+        "id", "site", "charger", "evse", "connector", "transaction_id", "id_tag", "id_tag_status", "state", "phase",
+        "start_kind", "started_at", "plugged_at", "charging_ended_at", "ended_at", "unplugged_at", "end_reason",
+        "stop_reason", "meter_start_wh", "meter_stop_wh", "energy_wh", "energy_source", "integrated_energy_wh",
+        "charging_s", "suspended_ev_s", "suspended_evse_s", "idle_s", "interrupted_s", "interruptions", "peak_power_w",
+        "average_power_w", "offered_power_w", "soc_start", "soc_end", "taper_soc", "limited_by", "complete", "quality",
+        "quality_flags", "anomalies", "amended", "late_readings", "signed_begin", "signed_end", "record",
+    ]
 
     init(path: String, alerts: AlertConfiguration? = nil) throws(SQLiteError) {
         database = try Database(path: path)
@@ -33,15 +46,12 @@ final class ResultStore {
             outbox = nil
         }
         upsertSession = try database.prepare("""
-            INSERT OR REPLACE INTO sessions (id, site, charger, evse, connector, transaction_id, id_tag, id_tag_status,
-                state, phase, start_kind, started_at, plugged_at, charging_ended_at, ended_at, unplugged_at, end_reason,
-                stop_reason, meter_start_wh, meter_stop_wh, energy_wh, energy_source, integrated_energy_wh, charging_s,
-                suspended_ev_s, suspended_evse_s, idle_s, interrupted_s, interruptions, peak_power_w, average_power_w,
-                offered_power_w, soc_start, soc_end, taper_soc, limited_by, complete, quality, quality_flags, anomalies,
-                amended, late_readings, signed_begin, signed_end, record)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sessions (\(Self.recordColumns.joined(separator: ", ")))
+            VALUES (\(Array(repeating: "?", count: Self.recordColumns.count).joined(separator: ", ")))
+            ON CONFLICT (id) DO UPDATE SET
+                \(Self.recordColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
             """)
+        costs = try CostStatements(database)
         upsertAnomaly = try database.prepare("""
             INSERT OR REPLACE INTO anomalies (id, kind, severity, site, charger, evse, connector, session_id, started_at,
                 updated_at, resolved_at, value, last_value, threshold, unit, count, detail, message)
@@ -74,11 +84,16 @@ final class ResultStore {
     ///
     /// Events the outbox has no room for (its quota) are appended to `failed.jsonl` before the commit: kept, never
     /// dropped (a failed commit may write them twice; the ids tell).
-    func write(sessions: [SessionRecord], anomalies: [Anomaly], intervals: [PowerInterval], alerts: [AlertEvent] = [],
+    /// Sessions with a cost in `costs` get their cost columns and `session_costs` lines in the same transaction.
+    func write(sessions: [SessionRecord], costs: [String: SessionCost] = [:], anomalies: [Anomaly],
+               intervals: [PowerInterval], alerts: [AlertEvent] = [],
                stage: String, checkpoint lsn: UInt64, snapshot: [UInt8]) throws {
         let compressed = try Zstd.compress(snapshot, level: 3)
         try database.transaction(.immediate) {
-            for session in sessions { try upsert(session) }
+            for session in sessions {
+                try upsert(session)
+                if let cost = costs[session.id] { try writeCost(cost, session: session.id) }
+            }
             for anomaly in anomalies { try upsert(anomaly) }
             for interval in intervals { try upsert(interval) }
             if let (outbox, configuration, failed) = outbox, !alerts.isEmpty {

@@ -4,7 +4,7 @@ import Sessions
 extension SessionConfiguration {
     /// Keys of `processors.sessions`.
     static let sectionKeys = ["charging_threshold_w", "complete_after", "silence_timeout", "finalize_after",
-                              "near_complete_soc", "id_tag_hash_key"]
+                              "near_complete_soc", "id_tag_hash_key", "publish", "cost_threshold"]
 
     /// The settings a pipeline's `processors: { sessions: { ... } }` section sets over the defaults (docs/sessions.md);
     /// every problem reported with file and line. `id_tag_hash_key` (write it as `${ENV_NAME}`) makes the sessions

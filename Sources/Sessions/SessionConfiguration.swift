@@ -33,6 +33,11 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
     /// When set, id tags are replaced by a keyed hash (`h:` + 32 hex digits, SipHash-2-4) before they are
     /// stored anywhere, snapshots included. Not encoded in snapshots: set it again after decoding one.
     public var idTagHashKey: String?
+    /// Session energies (Wh, ascending) at which a tariff's `min_kwh`/`max_kwh` switches: the session's billing
+    /// trace keeps the reading that first reaches each (`BillingTrace`). From the pipeline's tariffs; not encoded.
+    public var billingEnergyThresholdsWh: [Double] = []
+    /// Powers (W) at which a tariff's `min_power`/`max_power` switches: readings crossing one are kept. Not encoded.
+    public var billingPowerThresholdsW: [Double] = []
 
     public init(chargingThresholdW: Double? = nil, defaultRatingW: Double? = nil, completeAfterMs: Int64 = 300_000,
                 nearCompleteSoC: Double? = 90, silenceTimeoutMs: Int64 = 3_600_000,
@@ -61,7 +66,7 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
         case chargingThresholdW, defaultRatingW, completeAfterMs, nearCompleteSoC, silenceTimeoutMs, finalizeAfterMs
         case retainAfterFinalizeMs, maxRecentPerEVSE, resendWindowMs, futureToleranceMs, maxPowerHoldMs
         case curveStepMs, maxCurvePoints, maxPlausiblePowerW
-        // idTagHashKey is a secret: never written to a snapshot.
+        // idTagHashKey is a secret: never written to a snapshot. The billing thresholds come from the pipeline.
     }
 
     /// The charging threshold of an EVSE with the given rating.

@@ -168,6 +168,10 @@ struct SessionState: Sendable, Codable {
     var signedBegin: SignedReading?
     var signedEnd: SignedReading?
     var curve: PowerCurve
+    /// Phase changes and readings for pricing (nil in snapshots written before it existed: priced from totals).
+    var billing: BillingTrace?
+    /// True once `session.cost_threshold` was produced for the session (nil: not yet).
+    var costThresholdReached: Bool?
 
     init(id: String, site: String, charger: String, evse: Int, connector: Int, start: SessionStart,
          startedAt: Int64, phase: ChargePhase, threshold: Double, ratingW: Double?, maxPowerW: Double,
@@ -186,6 +190,7 @@ struct SessionState: Sendable, Codable {
         self.maxPowerW = maxPowerW
         self.lastDataT = startedAt
         self.curve = PowerCurve(stepMs: curveStepMs)
+        self.billing = BillingTrace(startedAt: startedAt, phase: phase, chargingThresholdW: threshold)
     }
 
     func names(_ tx: String) -> Bool {
@@ -211,6 +216,7 @@ struct SessionState: Sendable, Codable {
             return
         }
         if t > lastDataT { lastDataT = t }
+        defer { trace(kind, t: t, config: config) }
         switch kind {
         case .register:
             if let existing = curReg {
@@ -260,6 +266,19 @@ struct SessionState: Sendable, Codable {
         case .offered:
             offeredLastW = v
             if v > (offeredMaxW ?? -.infinity) { offeredMaxW = v }
+        }
+    }
+
+    /// Hands the instant's values to the billing trace (offered power is not billed on).
+    private mutating func trace(_ kind: ReadingKind, t: Int64, config: SessionConfiguration) {
+        guard billing != nil else { return }
+        switch kind {
+        case .register:
+            billing!.reading(t: t, energyWh: register.count >= 1 ? (register.energy ?? 0) : nil, powerW: nil,
+                             soc: nil, configuration: config)
+        case .power: billing!.reading(t: t, energyWh: nil, powerW: curPow, soc: nil, configuration: config)
+        case .soc: billing!.reading(t: t, energyWh: nil, powerW: nil, soc: curSoC, configuration: config)
+        case .offered: break
         }
     }
 
@@ -480,6 +499,7 @@ struct SessionState: Sendable, Codable {
         }
         phase = p
         phaseSince = t
+        billing?.phase(p, at: t)
         checkComplete(now: t, config: config, out: &out)
     }
 
@@ -542,6 +562,7 @@ struct SessionState: Sendable, Codable {
         closedReceive = receivedAt
         phase = .ended
         phaseSince = end
+        billing?.phase(.ended, at: end)
         if t > lastDataT { lastDataT = t }
         // Unplugging is how a session without transactions normally ends.
         if reason != .transaction && reason != .finished && !(reason == .unplugged && !isTransactional) {
@@ -562,6 +583,7 @@ struct SessionState: Sendable, Codable {
         unpluggedAt = nil
         phase = .charging
         phaseSince = Swift.max(t, gapStart)
+        billing?.phase(.charging, at: phaseSince)
         quality.remove([.timedOut, .missingStop])
         quality.insert(.reopened)
         if t > gapStart {

@@ -132,6 +132,33 @@ public struct SessionTracker: Sendable, Codable {
         return nil
     }
 
+    /// The billing trace of a session still held (open, closed or finalized, not yet forgotten) and its charger's
+    /// event clock — "now" for the cost so far of an open session. Nil when the session is no longer held.
+    public func billingTrace(for record: SessionRecord) -> (trace: BillingTrace?, now: Int64)? {
+        guard let i = evseIndex[EVSEKey(site: record.site, charger: record.charger, evse: record.evse)] else { return nil }
+        let e = evses[Int(i)]
+        let clock = chargers[Int(e.chargerIndex)].clock
+        if let o = e.open, o.id == record.id { return (o.billing, clock) }
+        if let s = e.recent.first(where: { $0.id == record.id }) { return (s.billing, clock) }
+        return nil
+    }
+
+    /// Marks that the session's cost reached the configured threshold; false when it was marked before (or the
+    /// session is no longer held), so the event is produced once per session, restarts included (snapshots).
+    public mutating func markCostThresholdReached(for record: SessionRecord) -> Bool {
+        guard let i = evseIndex[EVSEKey(site: record.site, charger: record.charger, evse: record.evse)] else { return false }
+        let e = Int(i)
+        if evses[e].open?.id == record.id {
+            if evses[e].open!.costThresholdReached == true { return false }
+            evses[e].open!.costThresholdReached = true
+            return true
+        }
+        guard let r = evses[e].recent.firstIndex(where: { $0.id == record.id }),
+              evses[e].recent[r].costThresholdReached != true else { return false }
+        evses[e].recent[r].costThresholdReached = true
+        return true
+    }
+
     // MARK: - Configuration per EVSE
 
     /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.

@@ -1,5 +1,6 @@
 import Alerts
 import ArgumentParser
+import Billing
 import Foundation
 import Ingest
 import Processing
@@ -18,11 +19,15 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let definition: PipelineDefinition
         let alerts: AlertConfiguration
+        let tariffs: TariffCatalog
+        let sessionOutputs: SessionOutputConfiguration
         do {
             definition = try PipelineDefinition.load(path: pipeline)
             _ = try IngestOptions.read(definition)
             _ = try ProcessorChain(pipeline: definition)
             _ = try LoadPublishing.read(definition)
+            tariffs = try TariffCatalog.read(definition)
+            sessionOutputs = try SessionOutputConfiguration.read(definition)
             alerts = try AlertConfiguration.read(definition)
         } catch {
             printError("\(error.description)\n")
@@ -38,6 +43,13 @@ struct CheckCommand: ParsableCommand {
         }
         print("  fleet    \(fleet.sites.count) sites, \(fleet.chargers.count) chargers; undeclared chargers: \(definition.undeclaredChargers.rawValue)")
         print("  data     \(definition.dataDirectory)")
+        if !tariffs.tariffs.isEmpty {
+            print("  tariffs  \(Set(tariffs.tariffs.map(\.id)).count) tariffs (\(tariffs.tariffs.count) versions), "
+                + "\(tariffs.assignments.count) assignments, default \(tariffs.defaultTariff ?? "none")")
+        }
+        if let publishing = sessionOutputs.publishing {
+            print("  publish  session progress on \(publishing.topicPrefix)/{site}/{charger}/{evse}/session (QoS 1)")
+        }
         for hook in alerts.hooks {
             print("  hook     \(hook.name): \(hook.command.joined(separator: " ")) on \(hook.events.map { $0.type.hasSuffix(".") ? $0.type + "*" : $0.type }.joined(separator: ", "))")
         }

@@ -11,7 +11,8 @@ struct SessionCommand: ParsableCommand {
             The id is the 16 hex digits `wattline sessions` prints. The curve has one line per point (one minute \
             by default): the start of the step (UTC), a bar scaled to the session's highest average, the average \
             and highest power in kW and the last state of charge reported. --format json prints the stored record \
-            verbatim. Exit status 1 when there is no such session.
+            verbatim. The cost section explains every cent: per charging period the lines (volume × price), per \
+            dimension the amount rounded once, VAT per rate, the min/max price bound and the totals. Exit status 1 when there is no such session.
             """
     )
 
@@ -45,6 +46,8 @@ struct SessionCommand: ParsableCommand {
             out.write(detail.record)
         case .text:
             for line in Self.figures(detail.session) { out.write(line) }
+            out.write("")
+            for line in Self.cost(detail.session) { out.write(line) }
             out.write("")
             for line in Self.curve(detail.curve) { out.write(line) }
         }
@@ -95,6 +98,8 @@ struct SessionCommand: ParsableCommand {
         add("power", join(kW("peak_power_w").map { "peak " + $0 }, kW("average_power_w").map { "average " + $0 },
                           kW("offered_power_w").map { "offered " + $0 }))
         add("limited by", text("limited_by"))
+        add("power now", kW("power_w"))
+        add("time to full", row.double("time_to_full_s").map { ResultText.duration($0) })
         if row.double("soc_start") != nil || row.double("soc_end") != nil {
             add("state of charge", "\(soc("soc_start") ?? "?") → \(soc("soc_end") ?? "?")"
                 + (soc("taper_soc").map { ", taper at " + $0 } ?? ""))

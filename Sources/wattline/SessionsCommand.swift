@@ -10,7 +10,9 @@ struct SessionsCommand: ParsableCommand {
             --from/--to select on the session start (--to exclusive); times are ISO-8601 or a UTC date. The table \
             shows times in UTC, energy in kWh, peak power in kW and the stop reason (the charger's, else why \
             Wattline closed the session). csv and json carry every column of the sessions table except the record \
-            (see `wattline session ID`).
+            (see `wattline session ID`). The cost column is the total incl. VAT (`no tariff` when none applies). With \
+            --open the table shows each session's progress: energy so far, power now, state of charge, the \
+            estimated time to full (when the vehicle reports SoC) and the cost so far.
             """
     )
 
@@ -55,19 +57,22 @@ struct SessionsCommand: ParsableCommand {
             throw archive.resultFailure(error, command: "sessions")
         }
         var out = StandardOutput()
-        if format == .table {
+        if format == .table && open {
+            for line in Self.progressTable(sessions).lines { out.write(line) }
+        } else if format == .table {
             var table = TableText([
                 .init(title: "id"), .init(title: "site"), .init(title: "charger"), .init(title: "evse", rightAligned: true),
                 .init(title: "started"), .init(title: "ended"), .init(title: "kWh", rightAligned: true),
                 .init(title: "charging", rightAligned: true), .init(title: "idle", rightAligned: true),
-                .init(title: "peak kW", rightAligned: true), .init(title: "stop reason"), .init(title: "state"),
+                .init(title: "peak kW", rightAligned: true), .init(title: "cost", rightAligned: true),
+                .init(title: "stop reason"), .init(title: "state"),
             ])
             for session in sessions {
                 table.append([
                     session.id, session.site, session.charger, String(session.evse), ResultText.time(session.startedAt),
                     ResultText.time(session.endedAt), ResultText.kilowattHours(session.energyWh),
                     ResultText.duration(session.chargingSeconds), ResultText.duration(session.idleSeconds),
-                    ResultText.kilowatts(session.peakPowerW), session.stopReason ?? session.endReason ?? "-",
+                    ResultText.kilowatts(session.peakPowerW), session.costText, session.stopReason ?? session.endReason ?? "-",
                     session.state + (session.amended > 0 ? " (amended \(session.amended))" : ""),
                 ])
             }
@@ -78,5 +83,24 @@ struct SessionsCommand: ParsableCommand {
         }
         out.flush()
         if sessions.isEmpty { printError("wattline sessions: no sessions match") }
+    }
+
+    /// Open sessions as they progress: energy so far, power, SoC, time to full, cost so far.
+    static func progressTable(_ sessions: [SessionRow]) -> TableText {
+        var table = TableText([
+            .init(title: "id"), .init(title: "site"), .init(title: "charger"), .init(title: "evse", rightAligned: true),
+            .init(title: "started"), .init(title: "phase"), .init(title: "kWh", rightAligned: true),
+            .init(title: "kW", rightAligned: true), .init(title: "SoC", rightAligned: true),
+            .init(title: "to full", rightAligned: true), .init(title: "cost so far", rightAligned: true),
+        ])
+        for session in sessions {
+            table.append([
+                session.id, session.site, session.charger, String(session.evse), ResultText.time(session.startedAt),
+                session.row.text("phase") ?? "-", ResultText.kilowattHours(session.energyWh),
+                ResultText.kilowatts(session.powerW), session.socEnd.map { ResultText.fixed($0, 0) + " %" } ?? "-",
+                session.timeToFullSeconds.map { ResultText.duration($0) } ?? "-", session.costText,
+            ])
+        }
+        return table
     }
 }

@@ -53,6 +53,20 @@ struct IngestHarness {
         return condition()
     }
 
+    /// One message Wattline published on `filter`, as `mosquitto_sub` prints it (`format`, e.g. `%t %p`), once
+    /// `accept` takes it; "" when none came within `seconds`.
+    func receiveOne(_ filter: String, format: String = "%t %p", within seconds: Double = 20,
+                    until accept: (String) -> Bool) -> String {
+        var received = ""
+        _ = Self.eventually(seconds) {
+            received = (try? ChildProcess.run("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", "\(broker.port)", "-q", "1",
+                                                                          "-t", filter, "-C", "1", "-W", "2", "-F", format],
+                                               in: data)) ?? ""
+            return accept(received)
+        }
+        return accept(received) ? received : ""
+    }
+
     /// The accounting identities of the ingest issue.
     static func expectIdentities(_ counters: IngestCounters, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         #expect(counters.received.current == counters.accepted.current + counters.refusedOversize.current
