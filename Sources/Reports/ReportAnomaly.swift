@@ -25,7 +25,9 @@ public struct ReportAnomaly: Sendable, Equatable {
     /// Reads an `anomalies` row.
     public init(_ row: AnomalyRow) throws(ReportError) {
         func time(_ text: String, _ column: String) throws(ReportError) -> Int64 {
-            do { return try Timestamp.parse(text) } catch { throw .malformedTime(table: "anomalies", id: row.id, column: column, text: text) }
+            do { return try Timestamp.parse(text) } catch {
+                throw .malformedTime(table: "anomalies", id: row.id, column: column, text: text)
+            }
         }
         let started = try time(row.startedAt, "started_at")
         var resolved: Int64?

@@ -30,11 +30,16 @@ public enum ReportSource {
         return anomalies
     }
 
-    /// `[from, to)`: the bounds given, the missing ones from the sessions (earliest start, latest unplug). Nil when
-    /// a bound is missing and there are no sessions to take it from.
-    public static func period(from: Int64?, to: Int64?, sessions: [ReportSession]) throws(ReportError) -> Range<Int64>? {
-        guard let start = from ?? sessions.map(\.startedAt).min(),
-              let end = to ?? sessions.map(\.occupiedUntil).max().map({ max($0, start + 1) })
+    /// `[from, to)`: the bounds given; a missing one from the sessions, widened to whole local days — the start of
+    /// the earliest session's day, the end of the day of the latest unplug, each in its site's calendar — so days
+    /// are not cut short. Nil when a bound is missing and there are no sessions to take it from.
+    public static func period(from: Int64?, to: Int64?, sessions: [ReportSession],
+                              scope: ReportScope) throws(ReportError) -> Range<Int64>? {
+        func day(_ session: ReportSession, _ instant: Int64) -> Range<Int64> {
+            LocalCalendar(scope.timeZone(ofSite: session.site)).span(.day, containing: instant)
+        }
+        guard let start = from ?? sessions.map({ day($0, $0.startedAt).lowerBound }).min(),
+              let end = to ?? sessions.map({ day($0, max($0.startedAt, $0.occupiedUntil - 1)).upperBound }).max()
         else { return nil }
         guard start < end else { throw .emptyPeriod(from: start, to: end) }
         return start..<end

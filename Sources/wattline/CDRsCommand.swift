@@ -64,7 +64,8 @@ struct CDRsCommand: ParsableCommand {
         }
         out.flush()
         for refusal in outcome.refused { printError("wattline cdrs: \(refusal)") }
-        printError("wattline cdrs: \(outcome.records.count) records (\(outcome.issued) issued now, \(outcome.corrected) corrected with a credit and a re-issue)")
+        printError("wattline cdrs: \(outcome.records.count) records (\(outcome.issued) issued now, "
+                   + "\(outcome.corrected) corrected with a credit and a re-issue)")
     }
 
     static func csvLine(_ record: CDRLedger.Entry) throws -> String {

@@ -99,8 +99,8 @@ struct ReportSelection: ParsableArguments {
         out.flush()
     }
 
-    /// The sessions of the selection, the period (missing bounds taken from them) and the scope in `timeZone`'s
-    /// calendar; nil (after saying so) when no session matches and the period cannot be known.
+    /// The sessions of the selection, the period (missing bounds from them, whole local days) and the scope in
+    /// `timeZone`'s calendar; nil (after saying so) when no session matches and the period cannot be known.
     func load(_ command: String, archive: ArchiveOptions,
               timeZone: TimeZone?) throws -> (sessions: [ReportSession], period: Range<Int64>, scope: ReportScope)? {
         let fleet = try archive.fleet(command: command)
@@ -108,12 +108,13 @@ struct ReportSelection: ParsableArguments {
         let sessions = try reporting(command) { () throws(ReportError) in
             try ReportSource.sessions(results, site: site, from: from?.milliseconds, to: to?.milliseconds)
         }
+        let scope = ReportScope(fleet: fleet, sessions: sessions, site: site, timeZone: timeZone)
         guard let period = try reporting(command, { () throws(ReportError) in
-            try ReportSource.period(from: from?.milliseconds, to: to?.milliseconds, sessions: sessions)
+            try ReportSource.period(from: from?.milliseconds, to: to?.milliseconds, sessions: sessions, scope: scope)
         }) else {
             printError("wattline \(command): no sessions match")
             return nil
         }
-        return (sessions, period, ReportScope(fleet: fleet, sessions: sessions, site: site, timeZone: timeZone))
+        return (sessions, period, scope)
     }
 }

@@ -11,8 +11,8 @@ struct RevenueCommand: ParsableCommand {
         abstract: "Revenue, energy and utilisation from DATA/wattline.db, grouped by site, charger, EVSE, day, month or tariff.",
         discussion: """
             Sessions that ended (closed or finalized) and started in [--from, --to) count; times are ISO-8601 or a UTC \
-            date, and a missing bound is taken from the sessions. Days and months are the local calendar of the \
-            session's site at its start (the fleet's time zone), or --tz. Revenue is per currency, excluding and \
+            date, and a missing bound is taken from the sessions, widened to whole local days. Days and months are the \
+            local calendar of the session's site at its start (the fleet's time zone), or --tz. Revenue is per currency, excluding and \
             including VAT, summed exactly; sessions without a price count with no revenue (`unpriced`). \
             Utilisation: charging hours over the EVSE hours in the period (one car per EVSE, a 23-hour day has 23). \
             The totals row is the exact sum of the sessions. Definitions: docs/reports.md.

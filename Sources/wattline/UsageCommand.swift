@@ -13,7 +13,8 @@ struct UsageCommand: ParsableCommand {
             A session counts in the hour (weekday) of its start, in its site's local time (or --tz); its plugged-in \
             time, start to unplug, is spread over the hours it covers. Occupancy: plugged-in EVSE time over the EVSE \
             time the period holds of that hour (real hours: the skipped spring hour adds none). Sessions started in \
-            [--from, --to); a missing bound is taken from the sessions. Definitions: docs/reports.md.
+            [--from, --to); a missing bound is taken from the sessions, widened to whole local days. Definitions: \
+            docs/reports.md.
             """
     )
 

@@ -79,6 +79,15 @@ import Testing
         // 03-29: s2 charged 2 h, s5 1 h: 3 h over 46 EVSE hours.
         #expect(byDay["2026-03-29"]?.utilisation == 3.0 / 46)
         #expect(report.total.capacitySeconds == 2 * 72 * 3600.0)
+
+        // Without --from/--to the period is the depot sessions' whole local days: 03-28 00:00 CET to 03-31 00:00 CEST.
+        let results = try ResultQueries(dataDirectory: data)
+        let depot = try ReportSource.sessions(results, site: "depot")
+        let scope = ReportScope(fleet: try ReportFixture.fleet(), sessions: depot, site: "depot")
+        let derived = try ReportSource.period(from: nil, to: nil, sessions: depot, scope: scope)
+        #expect(derived == ReportFixture.ms("2026-03-27T23:00:00.000Z")..<ReportFixture.ms("2026-03-30T22:00:00.000Z"))
+        #expect(try ReportSource.period(from: nil, to: nil, sessions: [], scope: scope) == nil)
+        #expect(throws: ReportError.emptyPeriod(from: 5, to: 5)) { try ReportSource.period(from: 5, to: 5, sessions: [], scope: scope) }
     }
 
     @Test func utilisationIsPerEVSENotPerConnector() throws {

@@ -39,7 +39,8 @@ import Testing
         return (data, "Fixtures/reports/pipeline.yaml")
     }
 
-    static func run(_ command: String, _ fixture: (data: String, pipeline: String), _ arguments: [String]) throws -> WattlineProcess.Result {
+    static func run(_ command: String, _ fixture: (data: String, pipeline: String),
+                    _ arguments: [String]) throws -> WattlineProcess.Result {
         try WattlineProcess.run([command, "--data", fixture.data, "--pipeline", fixture.pipeline] + arguments)
     }
 
@@ -47,7 +48,8 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "wattline-reports")
         defer { directory.remove() }
         let fixture = try Self.fixture(in: directory)
-        let result = try Self.run("revenue", fixture, ["--by", "day", "--site", "depot", "--from", "2026-10-24", "--to", "2026-10-27", "--format", "csv"])
+        let result = try Self.run("revenue", fixture, ["--by", "day", "--site", "depot", "--from", "2026-10-24", "--to", "2026-10-27",
+                                                       "--format", "csv"])
         #expect(result.status == 0, "\(result.stderr)")
         // Berlin days: 10-24 from 02:00 CEST (22 h in the period), 10-25 with 25 h, 10-26 24 h, 10-27's first hour.
         // Two EVSEs at the depot: c1's hour on 10-25 is 1/50 = 2.0 %; c2's 2 h on 10-26 (local) are 2/48 = 4.2 %;
