@@ -209,7 +209,8 @@ import Testing
         let header = lines[0].split(separator: ",").map(String.init)
         let schema = try Self.sqlite3JSON(path, "SELECT name FROM pragma_table_info('sessions') ORDER BY cid")
             .compactMap { $0["name"] as? String }
-        #expect(schema.count == 45 && schema.last == "record")
+        // 45 version-1 columns (the record last among them), then the billing columns of version 2.
+        #expect(schema.count == 59 && schema[44] == "record" && schema.last == "cost_breakdown")
         #expect(header == schema.filter { $0 != "record" })
         #expect(Array(header.prefix(6)) == ["id", "site", "charger", "evse", "connector", "transaction_id"])
         // The charger holds a comma and quotes: quoted, quotes doubled.
