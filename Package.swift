@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "wattline",
             dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
-                           "ChunkStore", "Processing", "Alerts", "SQLite", "Reports", argumentParser, logging],
+                           "ChunkStore", "Processing", "Alerts", "SQLite", "Billing", "Reports", argumentParser, logging],
             swiftSettings: strict
         ),
 

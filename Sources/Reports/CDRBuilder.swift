@@ -1,3 +1,4 @@
+import Billing
 import Foundation
 import Pipeline
 import Telemetry
@@ -29,9 +30,12 @@ public struct CostLineRow: Sendable, Equatable {
 /// lines and the fleet declaration. The output depends on nothing else, so the same inputs give the same bytes.
 public struct CDRBuilder: Sendable {
     public let fleet: Fleet
+    /// The pipeline's tariffs: the version that priced a session goes into the CDR's `tariffs`.
+    public let tariffs: TariffCatalog
 
-    public init(fleet: Fleet) {
+    public init(fleet: Fleet, tariffs: TariffCatalog = TariffCatalog()) {
         self.fleet = fleet
+        self.tariffs = tariffs
     }
 
     /// Why a session gets no CDR.
@@ -106,6 +110,11 @@ public struct CDRBuilder: Sendable {
             ("auth_method", .string(session.idTag == nil ? "WHITELIST" : "AUTH_REQUEST")),
             ("cdr_location", location),
             ("currency", .string(price.currency)),
+        ]
+        if let id = price.tariffId, let version = tariffs.version(of: id, at: session.startedAt) {
+            members.append(("tariffs", .array([OCPITariff.json(version, party: party, sessionStart: session.startedAt)])))
+        }
+        members += [
             ("charging_periods", .array(Self.chargingPeriods(session, lines: lines, tariffId: price.tariffId, chargingMs: chargingMs,
                                                              totalMs: totalMs))),
         ]

@@ -49,7 +49,7 @@ public struct ReportSession: Sendable, Equatable {
     public var transactionId: String?
     /// `priced`, `running`, `no_tariff`, `failed`, or nil (not priced yet).
     public var costStatus: String?
-    /// Set when `cost_status` is `priced` or `running`.
+    /// Set when `cost_status` is `priced`.
     public var price: Price?
     public var signedBegin: String?
     public var signedEnd: String?
@@ -90,7 +90,8 @@ public struct ReportSession: Sendable, Equatable {
         }
         let status = row.row.text("cost_status")
         var price: Price?
-        if status == "priced" || status == "running" {
+        // A running cost (open sessions) is not read: reports count money of priced sessions only.
+        if status == "priced" {
             func amount(_ column: String, required: Bool) throws(ReportError) -> Decimal {
                 guard let text = row.row.text(column) else {
                     if required { throw .missingFigure(session: id, column: column) }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Billing
 import Foundation
+import Pipeline
 import Processing
 import Reports
 import Telemetry
@@ -38,7 +40,15 @@ struct CDRsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fleet = try archive.fleet(command: "cdrs")
+        let pipeline = try archive.definition(command: "cdrs")
+        let tariffs: TariffCatalog
+        do {
+            tariffs = try pipeline.map(TariffCatalog.read) ?? TariffCatalog()
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        let builder = CDRBuilder(fleet: pipeline?.fleet ?? Fleet(), tariffs: tariffs)
         let results = try archive.openResults(command: "cdrs")
         let sessions = try reporting("cdrs") { () throws(ReportError) in
             try ReportSource.sessions(results, from: from?.milliseconds, to: to?.milliseconds)
@@ -47,7 +57,7 @@ struct CDRsCommand: ParsableCommand {
         let outcome = try reporting("cdrs") { () throws(ReportError) in
             let ledger = try CDRLedger(path: results.path)
             defer { ledger.close() }
-            return try CDRExporter.export(sessions: sessions, ledger: ledger, builder: CDRBuilder(fleet: fleet), now: now)
+            return try CDRExporter.export(sessions: sessions, ledger: ledger, builder: builder, now: now)
         }
         var out = StandardOutput()
         switch format {

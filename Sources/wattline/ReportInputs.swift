@@ -10,12 +10,17 @@ import Telemetry
 extension ArchiveOptions {
     /// The fleet of the pipeline; an empty fleet (every site in UTC) when the pipeline file does not exist.
     func fleet(command: String) throws -> Fleet {
+        try definition(command: command)?.fleet ?? Fleet()
+    }
+
+    /// The pipeline, nil (after saying what that means) when its file does not exist; exits 1 on a broken one.
+    func definition(command: String) throws -> PipelineDefinition? {
         guard FileManager.default.fileExists(atPath: pipeline) else {
             printError("wattline \(command): no pipeline at \(pipeline): sites count in UTC and no EVSE is declared (--pipeline FILE)")
-            return Fleet()
+            return nil
         }
         do {
-            return try PipelineDefinition.load(path: pipeline).fleet
+            return try PipelineDefinition.load(path: pipeline)
         } catch {
             printError(error.description)
             throw ExitCode(1)

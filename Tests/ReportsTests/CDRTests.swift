@@ -1,3 +1,4 @@
+import Billing
 import Foundation
 import MosquittoTestSupport
 import Pipeline
@@ -15,8 +16,9 @@ import Testing
         let results = try ResultQueries(dataDirectory: data)
         let ledger = try CDRLedger(path: results.path)
         defer { ledger.close() }
-        return try CDRExporter.export(sessions: try ReportSource.sessions(results), ledger: ledger,
-                                      builder: CDRBuilder(fleet: try ReportFixture.fleet()), now: now)
+        let pipeline = try PipelineDefinition.load(path: ReportFixture.pipelinePath)
+        let builder = CDRBuilder(fleet: pipeline.fleet, tariffs: try TariffCatalog.read(pipeline))
+        return try CDRExporter.export(sessions: try ReportSource.sessions(results), ledger: ledger, builder: builder, now: now)
     }
 
     static func object(_ body: String) throws -> [String: Any] {
@@ -92,6 +94,24 @@ import Testing
                 }
             }
             #expect((cdr["last_updated"] as? String) == "2026-04-01T09:00:00.000Z")
+            // tariffs: the version that priced the session, as an OCPI Tariff object.
+            guard case .array(let tariffs)? = typed["tariffs"], let tariff = tariffs.first, tariffs.count == 1 else {
+                Issue.record("\(record.id): tariffs")
+                continue
+            }
+            for (field, kind) in [("country_code", Kind.string), ("party_id", .string), ("id", .string), ("currency", .string),
+                                  ("elements", .array), ("last_updated", .string)] {
+                #expect(Self.kind(tariff[field]) == kind, "tariffs[0].\(field)")
+            }
+            guard case .array(let elements)? = tariff["elements"] else { continue }
+            for element in elements {
+                guard case .array(let components)? = element["price_components"] else { Issue.record("price_components"); continue }
+                for component in components {
+                    #expect(Self.kind(component["type"]) == .string)
+                    #expect(Self.kind(component["price"]) == .number)
+                    #expect(Self.kind(component["step_size"]) == .number)
+                }
+            }
         }
         // s2: exact figures, its breakdown's two periods and its signed meter values.
         let s2 = try Self.object(outcome.records[2].body)
@@ -113,6 +133,14 @@ import Testing
         #expect(values.map { $0["nature"] as? String } == ["Start", "End"])
         #expect(values[0]["plain_data"] as? String == "{\"RD\":[{\"RV\":1.0}]}")
         #expect(try Self.object(outcome.records[0].body)["signed_data"] == nil)
+        // The EUR tariff as declared in Fixtures/reports/pipeline.yaml.
+        let tariff: String = #""tariffs":[{"country_code":"DE","party_id":"WTL","id":"standard","currency":"EUR","elements":["#
+            + #"{"price_components":[{"type":"ENERGY","price":0.45,"vat":19,"step_size":1}],"#
+            + #""restrictions":{"start_time":"16:00","end_time":"20:00","day_of_week":["MONDAY","FRIDAY"]}},"#
+            + #"{"price_components":[{"type":"ENERGY","price":0.35,"vat":19,"step_size":0},"#
+            + #"{"type":"PARKING_TIME","price":2.4,"vat":19,"step_size":900}]}],"#
+            + #""start_date_time":"2025-12-31T23:00:00.000Z","last_updated":"2025-12-31T23:00:00.000Z"}]"#
+        #expect(outcome.records[2].body.contains(tariff))
     }
 
     @Test func exportedCDRsNeverChangeAndCorrectionsAreCreditsAndReissues() throws {
