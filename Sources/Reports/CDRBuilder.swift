@@ -149,6 +149,15 @@ public struct CDRBuilder: Sendable {
             .setting("last_updated", .string(time(issuedAt)))
     }
 
+    /// The members of a CDR that say what was charged and for what: times, currency, periods, signed values and
+    /// totals. A change there (and only there: not a renamed site or an edited tariff text) calls for a correction.
+    public static func figures(of cdr: JSONValue) -> JSONValue {
+        let keys = ["start_date_time", "end_date_time", "currency", "charging_periods", "signed_data", "total_cost",
+                    "total_fixed_cost", "total_energy", "total_energy_cost", "total_time", "total_time_cost",
+                    "total_parking_time", "total_parking_cost"]
+        return .object(keys.map { ($0, cdr[$0] ?? .null) })
+    }
+
     // MARK: - Pieces
 
     /// Periods from the breakdown lines: ENERGY in kWh, TIME (charging) and PARKING_TIME (not charging) in hours,

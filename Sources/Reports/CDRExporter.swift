@@ -3,9 +3,9 @@ import Foundation
 /// `wattline cdrs`: issues a CDR for every finalized, priced session that has none, checks the ones issued before
 /// against the session's current figures, and answers with the ledger's records as stored.
 ///
-/// The rule (docs/reports.md): a CDR, once exported, never changes. When a session's CDR would now read differently,
-/// a credit record (the stored CDR with negated costs, `credit: true`, `credit_reference_id`) and a re-issued CDR
-/// (`SESSION-rN`) are added, both replacing the stored one; re-exporting returns the stored bodies byte for byte.
+/// The rule (docs/reports.md): a CDR, once exported, never changes. When a session's figures (times, periods,
+/// volumes, costs, signed values) would now read differently, a credit record (the stored CDR with negated costs,
+/// `credit: true`, `credit_reference_id`) and a re-issued CDR (`SESSION-rN`) are added, both replacing the stored one; re-exporting returns the stored bodies byte for byte.
 public enum CDRExporter {
     /// What one export did.
     public struct Outcome: Sendable, Equatable {
@@ -55,15 +55,15 @@ public enum CDRExporter {
             return [CDRLedger.Entry(id: session.id, sessionId: session.id, kind: .cdr, issuedAt: now, replaces: nil,
                                     totalCost: total, currency: price.currency, body: body.text)]
         }
-        // The CDR the session would get today under the stored id and time: equal bytes, nothing to correct.
+        // The CDR the session would get today: the same figures, nothing to correct.
         let candidate = try builder.cdr(for: session, lines: lines, id: current.id, issuedAt: current.issuedAt)
-        guard candidate.text != current.body else { return [] }
         let original: JSONValue
         do {
             original = try JSONValue.parse(current.body)
         } catch {
             throw ReportError.corruptLedger(id: current.id, reason: error.description)
         }
+        guard CDRBuilder.figures(of: candidate) != CDRBuilder.figures(of: original) else { return [] }
         let round = entries.filter { $0.kind == .credit }.count + 1
         let credit = CDRBuilder.credit(of: original, id: "\(session.id)-credit-\(round)", issuedAt: now)
         let reissueId = "\(session.id)-r\(round)"

@@ -13,8 +13,8 @@ struct CDRsCommand: ParsableCommand {
         abstract: "Export OCPI 2.2.1 charge detail records of finalized, priced sessions (the cdrs ledger in DATA/wattline.db).",
         discussion: """
             Sessions started in [--from, --to). A session gets its CDR on its first export; the ledger keeps the \
-            body, and every later export prints it unchanged. When a session's figures no longer match its CDR, a \
-            credit record (negated costs, credit: true, credit_reference_id) and a re-issued CDR (id SESSION-rN) are \
+            body, and every later export prints it unchanged. When a session's figures (times, periods, volumes, \
+            costs) no longer match its CDR, a credit record (negated costs, credit: true, credit_reference_id) and a re-issued CDR (id SESSION-rN) are \
             added. ocpi prints a JSON array of CDR objects as stored, in issue order; csv one line per record. The \
             location comes from the fleet: sites need ocpi, address and coordinates. Rules: docs/reports.md.
             """

@@ -12,12 +12,12 @@ import Testing
 @Suite struct CDRTests {
     static let now = ReportFixture.ms("2026-04-01T09:00:00.000Z")
 
-    static func export(_ data: String, now: Int64 = now) throws -> CDRExporter.Outcome {
+    static func export(_ data: String, now: Int64 = now, fleet: Fleet? = nil) throws -> CDRExporter.Outcome {
         let results = try ResultQueries(dataDirectory: data)
         let ledger = try CDRLedger(path: results.path)
         defer { ledger.close() }
         let pipeline = try PipelineDefinition.load(path: ReportFixture.pipelinePath)
-        let builder = CDRBuilder(fleet: pipeline.fleet, tariffs: try TariffCatalog.read(pipeline))
+        let builder = CDRBuilder(fleet: fleet ?? pipeline.fleet, tariffs: try TariffCatalog.read(pipeline))
         return try CDRExporter.export(sessions: try ReportSource.sessions(results), ledger: ledger, builder: builder, now: now)
     }
 
@@ -152,6 +152,12 @@ import Testing
         let again = try Self.export(data, now: Self.now + 86_400_000)
         #expect(again.records == first.records)
         #expect(again.issued == 0 && again.corrected == 0)
+        // A renamed site is no new figure: nothing to correct, the stored bodies come back.
+        let declared = try ReportFixture.fleet()
+        var sites = declared.sites
+        sites[0].name = "Depot Spandau"
+        let renamed = try Self.export(data, fleet: Fleet(sites: sites, chargers: declared.chargers))
+        #expect(renamed.records == first.records && renamed.corrected == 0)
 
         // Billing re-prices s2: 8.19 + 1.56 = 9.75.
         let database = try Database(path: data + "/wattline.db")
@@ -180,9 +186,18 @@ import Testing
         // Once corrected, the ledger is stable again.
         let settled = try Self.export(data, now: later + 86_400_000)
         #expect(settled.records == corrected.records && settled.corrected == 0)
+
+        // A second correction credits the re-issue, not the original.
+        let again2 = try Database(path: data + "/wattline.db")
+        try again2.execute("UPDATE sessions SET energy_wh = 7100 WHERE id = '00000000000000s2'")
+        again2.close()
+        let second = try Self.export(data, now: later + 2 * 86_400_000)
+        let ids = second.records.filter { $0.sessionId == "00000000000000s2" }.map { "\($0.id)<\($0.replaces ?? "")" }
+        #expect(ids == ["00000000000000s2<", "00000000000000s2-credit-1<00000000000000s2", "00000000000000s2-r1<00000000000000s2",
+                        "00000000000000s2-credit-2<00000000000000s2-r1", "00000000000000s2-r2<00000000000000s2-r1"])
         let ledger = try Database(path: data + "/wattline.db", configuration: .init(access: .readOnly))
         defer { ledger.close() }
-        #expect(try ledger.scalar("SELECT count(*) FROM cdrs") == .integer(6))
+        #expect(try ledger.scalar("SELECT count(*) FROM cdrs") == .integer(8))
     }
 
     @Test func aSiteWithoutOCPIDeclarationsIsRefusedWithTheReason() throws {
