@@ -62,6 +62,7 @@ let package = Package(
         .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "Billing", "Alerts",
                                                  "SQLite", "Zstd"],
                 swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Processing", "SQLite", "Billing", "Pipeline", "Telemetry", "JSONTape"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .target(
@@ -75,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "wattline",
             dependencies: ["Telemetry", "JSONTape", "Pipeline", "Recording", "Ingest", "PrometheusEndpoint", "MQTT", "Simulator",
-                           "ChunkStore", "Processing", "Billing", "Alerts", "SQLite", argumentParser, logging],
+                           "ChunkStore", "Processing", "Alerts", "SQLite", "Billing", "Reports", argumentParser, logging],
             swiftSettings: strict
         ),
 
@@ -99,6 +100,8 @@ let package = Package(
                                                         "SQLite", "Recording", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "AlertsTests", dependencies: ["Alerts", "Anomalies", "Sessions", "Pipeline", "SQLite", "MosquittoTestSupport", logging],
                     swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Processing", "SQLite", "Billing", "Pipeline", "Telemetry", "Sessions",
+                                                     "Anomalies", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),

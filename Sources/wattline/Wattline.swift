@@ -9,6 +9,7 @@ struct Wattline: ParsableCommand {
         version: "0.1.0",
         subcommands: [CheckCommand.self, DecodeCommand.self, RunCommand.self, SimulateCommand.self, QueryCommand.self,
                       ExportCommand.self, StatsCommand.self, ReplayCommand.self, RecordCommand.self, SessionsCommand.self, SessionCommand.self, AnomaliesCommand.self,
-                      LoadCommand.self, AlertsCommand.self]
+                      LoadCommand.self, AlertsCommand.self, RevenueCommand.self, UsageCommand.self, ChargersCommand.self,
+                      CDRsCommand.self]
     )
 }
