@@ -72,7 +72,8 @@ public struct IngestOptions: Sendable {
         self.shutdownTimeout = shutdownTimeout
     }
 
-    var logDirectory: String { dataDirectory + "/log" }
+    /// Where the write-ahead log's segments live.
+    public var logDirectory: String { dataDirectory + "/log" }
     var databasePath: String { dataDirectory + "/wattline.db" }
     /// Where the compressed time-series chunks live (docs/chunk-files.md).
     public var chunkDirectory: String { dataDirectory + "/chunks" }
