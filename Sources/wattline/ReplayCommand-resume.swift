@@ -10,7 +10,7 @@ extension ReplayCommand {
     /// directory's `ReplayCheckpoint`), else the first. An unfinished replay of other fixtures is refused; a
     /// finished one is only mentioned (the new fixtures are fed after it). Fixtures with no message feed nothing and
     /// conflict with nothing.
-    func resumePoint(_ fixtures: ReplayFixtures, logDirectory: String) throws -> Int {
+    func resumePoint(_ fixtures: ReplayFixtures, dataDirectory data: String, logDirectory: String) throws -> Int {
         guard !fixtures.messages.isEmpty, let previous = try ReplayCheckpoint.load(from: data) else { return 0 }
         if restart {
             printError("wattline replay: --restart: dropping the checkpoint (\(previous.fed) of \(previous.messages) messages fed)")

@@ -37,8 +37,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The pipeline whose topic templates, fleet and processors apply.")
     var pipeline: String = "Pipelines/default.yaml"
 
-    @Option(help: "The data directory to replay into.")
-    var data: String
+    @Option(help: "The data directory to replay into (not with --publish).")
+    var data: String?
 
     @Option(help: "Pacing: max (as fast as the stages go), realtime, or a factor such as 60 (sixty times real time). Default: max, or realtime with --publish.")
     var speed: ReplaySpeed?
@@ -58,6 +58,7 @@ struct ReplayCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        if publish == nil && data == nil { throw ValidationError("name the data directory to replay into with --data") }
         if publish != nil && (publishOutputs || hooks || restart) {
             throw ValidationError("--publish only republishes the fixtures: it takes no --publish-outputs, --hooks or --restart")
         }
@@ -78,6 +79,7 @@ struct ReplayCommand: ParsableCommand {
             try republish(loaded, to: publish, stop: stop)
             return
         }
+        guard let data else { throw ExitCode(2) }  // validate() asked for it
         let definition: PipelineDefinition
         var options: IngestOptions
         do {
@@ -94,7 +96,7 @@ struct ReplayCommand: ParsableCommand {
         let start: Int
         let outputs: BrokerPublisher?
         do {
-            start = try resumePoint(loaded, logDirectory: options.logDirectory)
+            start = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
             outputs = publishOutputs ? try connectOutputs(definition, to: core) : nil
         } catch {
             printError("wattline replay: \(error)")
