@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
-        .testTarget(name: "WattlineCLITests", dependencies: ["Recording", "SQLite", "ChunkStore", "Processing", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WattlineCLITests", dependencies: ["wattline", "Recording", "SQLite", "ChunkStore", "Processing", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "Checksum"], swiftSettings: strict),

@@ -219,6 +219,9 @@ public final class IngestCore: Sendable {
         return levels
     }
 
+    /// The LSN the log's next record gets.
+    public var nextLSN: UInt64 { log.nextLSN }
+
     /// The write-ahead log's size on disk.
     public var logBytes: Int { Int(log.bytesOnDisk) }
 }

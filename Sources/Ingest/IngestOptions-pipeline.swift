@@ -6,7 +6,7 @@ extension IngestOptions {
     static let sectionKeys = [
         "ring_capacity", "batch_size", "log_quota", "log_low_water", "segment_size", "sync", "payload_limit",
         "decode_limit", "lateness", "future_tolerance", "dead_letter_file_size", "dead_letter_quota",
-        "shutdown_timeout", "stages",
+        "shutdown_timeout", "stages", "log_retention",
     ]
 
     /// The options a pipeline's `ingest:` section sets, over the defaults; every problem reported with file and line.
@@ -43,6 +43,9 @@ extension IngestOptions {
         }
         if let value = mapping.optional("future_tolerance")?.duration(in: .zero...Duration.seconds(86_400 * 30)) {
             options.futureTolerance = DurationText.milliseconds(value)
+        }
+        if let value = mapping.optional("log_retention")?.duration(in: .zero...Duration.seconds(86_400 * 366)) {
+            options.logRetention = DurationText.milliseconds(value)
         }
         if let value = mapping.optional("shutdown_timeout")?.duration(in: .seconds(1)...Duration.seconds(3_600)) {
             options.shutdownTimeout = value

@@ -38,6 +38,10 @@ public struct IngestOptions: Sendable {
     public var stages: [StageName] = [.archive, .processors]
     /// How the chunk store flushes, seals and expires (the pipeline's `storage:` section).
     public var chunks = ChunkStoreOptions()
+    /// How long (receive time, milliseconds) checkpointed log records are kept for `wattline export-log`; zero
+    /// deletes segments as soon as every stage has checkpointed past them. Ignored while the log is over its
+    /// low-water mark: the quota wins.
+    public var logRetention: Int64 = 0
     /// Whether the pipeline's alert hooks run (live: yes; replay: only with `--hooks`). Off, no alert events are
     /// made at all, so nothing waits in the outbox for a later run to deliver.
     public var runHooks = true
@@ -68,7 +72,8 @@ public struct IngestOptions: Sendable {
         self.shutdownTimeout = shutdownTimeout
     }
 
-    var logDirectory: String { dataDirectory + "/log" }
+    /// Where the write-ahead log's segments live.
+    public var logDirectory: String { dataDirectory + "/log" }
     var databasePath: String { dataDirectory + "/wattline.db" }
     /// Where the compressed time-series chunks live (docs/chunk-files.md).
     public var chunkDirectory: String { dataDirectory + "/chunks" }

@@ -46,6 +46,10 @@ final class IngestWorker {
     private var buffer: [UInt8] = []
     private var reader: LogReader?
     private var checkpointed: UInt64
+    /// Segments below this LSN were removed (or asked to be).
+    private var removedBefore: UInt64 = 0
+    /// Keeps checkpointed records for `ingest.log_retention` of receive time.
+    private var retention: LogRetention
     private var warnedStages: Set<String> = []
     /// Every record up to this one has been fully released by the reordering window.
     private var watermark: UInt64
@@ -82,6 +86,7 @@ final class IngestWorker {
         self.nextLSN = startAt
         self.recoveredThrough = log.nextLSN &- 1
         self.checkpointed = startAt &- 1
+        self.retention = LogRetention(window: options.logRetention)
         self.watermark = startAt &- 1
         self.progress = progress
     }
@@ -261,10 +266,15 @@ final class IngestWorker {
         publishSessionsIfDue()
         logSessionEvents()
         let durable = stages.map { $0.checkpoint ?? 0 }.min() ?? watermark
-        guard durable > checkpointed else { return }
-        checkpointed = durable
+        checkpointed = max(checkpointed, durable)
+        // What the stages no longer need may go, unless the retention keeps it (not while the log is pressed).
+        retention.note(endingBefore: nextLSN, receivedAt: lastReceivedAt)
+        let kept = pressed ? nil : retention.removableBefore(now: lastReceivedAt)
+        let removable = min(checkpointed + 1, kept ?? .max)
+        guard removable > removedBefore else { return }
+        removedBefore = removable
         do {
-            _ = try log.removeSegments(before: checkpointed + 1)
+            _ = try log.removeSegments(before: removable)
         } catch {
             logger.warning("removing checkpointed log segments failed: \(error)")
         }

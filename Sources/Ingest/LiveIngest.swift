@@ -173,3 +173,17 @@ public final class LiveIngest: Sendable {
         return levels
     }
 }
+
+extension LiveIngest {
+    /// Options for a client that only publishes (replay's `--publish-outputs`): the pipeline broker's address,
+    /// credentials and TLS, but its own client id, a clean session, no will and no subscriptions, so it disturbs
+    /// neither a live instance's persistent session nor its availability topic.
+    public static func publisherOptions(_ broker: BrokerSettings, clientID: String) -> MQTTOptions {
+        var options = mqttOptions(broker, subscriptions: [])
+        options.clientID = clientID
+        options.session = .clean
+        options.will = nil
+        options.subscriptions = []
+        return options
+    }
+}

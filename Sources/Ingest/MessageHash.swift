@@ -2,14 +2,14 @@
 /// per step with multiply-xorshift mixing (in the manner of wyhash), about 0.1 ns per byte, so hashing every
 /// accepted message costs the network thread little. With 64 bits, a false match within a window of 65,536
 /// messages has a probability of about 2^-48.
-enum MessageHash {
+public enum MessageHash {
     @inline(__always)
-    static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    public static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
         let product = a.multipliedFullWidth(by: b)
         return product.high ^ product.low
     }
 
-    static func hash(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> UInt64 {
+    public static func hash(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> UInt64 {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(topic.count) &* 0xA076_1D64_78BD_642F
         state = absorb(topic, state)
         state = absorb(payload, state ^ UInt64(payload.count))

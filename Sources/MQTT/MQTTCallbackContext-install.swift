@@ -16,6 +16,9 @@ extension MQTTCallbackContext {
         mosquitto_disconnect_callback_set(raw) { _, userdata, code in
             MQTTCallbackContext.from(userdata).handleDisconnect(code: code)
         }
+        mosquitto_publish_callback_set(raw) { _, userdata, _ in
+            MQTTCallbackContext.from(userdata).completedPublishes.add(1, ordering: .relaxed)
+        }
         mosquitto_subscribe_callback_set(raw) { _, userdata, mid, count, granted in
             MQTTCallbackContext.from(userdata).handleSuback(mid: mid, grantedCount: count, granted: granted)
         }

@@ -21,6 +21,10 @@ final class MQTTCallbackContext: Sendable {
     /// "host:port as 'client'", for error messages.
     let peer: String
 
+    /// Publishes libmosquitto has finished: QoS 0 written to the socket, QoS 1 acknowledged (PUBACK), QoS 2
+    /// completed (PUBCOMP). Only grows; relaxed, as it orders nothing else.
+    let completedPublishes = Atomic<Int>(0)
+
     /// Connection bookkeeping shared by the callbacks and the network thread's loop (network thread) and by
     /// `connect()`/`close()` (caller's thread).
     private let bookkeeping = Mutex(Bookkeeping())

@@ -162,6 +162,10 @@ public final class MQTTClient: Sendable {
         }
     }
 
+    /// How many publishes libmosquitto has finished so far: QoS 0 written, QoS 1 acknowledged, QoS 2 completed.
+    /// A publisher that must not lose its last messages waits until this reaches its own count before `close()`.
+    public var completedPublishes: Int { context.completedPublishes.load(ordering: .relaxed) }
+
     /// Publishes `payload`'s bytes (copied by libmosquitto).
     @discardableResult
     public func publish(topic: String, payload: [UInt8], qos: MQTTQoS = .atLeastOnce, retain: Bool = false) throws(MQTTError) -> Int32 {

@@ -35,6 +35,14 @@ public final class LogReader {
         nextLSN = lsn
     }
 
+    /// Positions the reader at the oldest record still held (older segments may have been removed).
+    public convenience init(oldestIn directory: String) throws(WriteAheadLogError) {
+        guard let first = try SegmentDirectory(path: directory).segmentFirstLSNs().first else {
+            throw .notAvailable(lsn: 1, firstLSN: 1)
+        }
+        try self.init(directory: directory, from: first)
+    }
+
     /// The next record; nil when there is none yet.
     public func next() throws(WriteAheadLogError) -> LogEntry? {
         while true {

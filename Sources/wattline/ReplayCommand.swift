@@ -1,10 +1,10 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Ingest
 import Logging
 import Pipeline
 import Recording
-import SQLite
 import Telemetry
 
 /// `wattline replay`: recorded MQTT traffic through the same runtime and stages as live ingest, with no broker.
@@ -16,9 +16,18 @@ struct ReplayCommand: ParsableCommand {
             Every message goes through the write-ahead log, the reordering window, the archive and the processors \
             exactly as live, with the recording's receive times as the only clock: between messages further apart \
             than a second, tick records are written as the live runtime would. Several fixtures are merged in \
-            receive order. Nothing is published, and no alert hook runs unless --hooks is given (then every event \
-            goes through the pipeline's hooks, and replay waits for them before it exits). Replaying into a data directory that already \
-            holds the same data changes nothing (every stage recognises what it already has).
+            receive order. Nothing is published unless --publish-outputs is given, and no alert hook runs unless \
+            --hooks is given (then replay waits for the hooks before it exits). Replaying into a data directory \
+            that already holds the same data changes nothing (every stage recognises what it already has).
+
+            An interrupted replay (Ctrl-C, kill -9) resumes when the same command runs again: DATA/replay-checkpoint.json \
+            holds the fixtures' content digest and how far the feed got. An unfinished replay of other fixtures in \
+            the same directory is refused (--restart drops the checkpoint). On a terminal a progress bar shows \
+            messages, rate and ETA; a summary always ends the run.
+
+            With --publish URL the fixtures are republished to that broker as recorded (topic, QoS, retain, payload) \
+            at the recording's pacing (--speed scales it), and nothing is processed.
+
             """
     )
 
@@ -28,20 +37,49 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The pipeline whose topic templates, fleet and processors apply.")
     var pipeline: String = "Pipelines/default.yaml"
 
-    @Option(help: "The data directory to replay into.")
-    var data: String
+    @Option(help: "The data directory to replay into (not with --publish).")
+    var data: String?
 
-    @Option(help: "Pacing: max (as fast as the stages go), realtime, or a factor such as 60 (sixty times real time).")
-    var speed: ReplaySpeed = .max
+    @Option(help: "Pacing: max (as fast as the stages go), realtime, or a factor such as 60 (sixty times real time). Default: max, or realtime with --publish.")
+    var speed: ReplaySpeed?
 
     @Flag(help: "Run the pipeline's alert hooks for the events the replay produces (off by default: re-running last month pages nobody).")
     var hooks = false
 
+    @Option(help: "Republish the fixtures to this broker (mqtt://host:port) as recorded, instead of processing them.")
+    var publish: String?
+
+    @Flag(help: "Publish what the pipeline publishes live (site load for dashboards) to the pipeline's broker.")
+    var publishOutputs = false
+
+    @Flag(help: "Drop the data directory's replay checkpoint and feed every message again (the stages still skip what they hold).")
+    var restart = false
+
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if publish == nil && data == nil { throw ValidationError("name the data directory to replay into with --data") }
+        if publish != nil && (publishOutputs || hooks || restart) {
+            throw ValidationError("--publish only republishes the fixtures: it takes no --publish-outputs, --hooks or --restart")
+        }
+    }
 
     func run() throws {
         logging.bootstrap()
         let logger = Logger(label: "wattline.replay")
+        // SIGINT/SIGTERM stop the feed cleanly; the checkpoint lets the same command resume.
+        let stop = DispatchSemaphore(value: 0)
+        StopSignals.deliver(to: stop)
+        let loaded: ReplayFixtures
+        do { loaded = try ReplayFixtures(paths: fixtures) } catch {
+            printError("wattline replay: \(error)")
+            throw ExitCode(1)
+        }
+        if let publish {
+            try republish(loaded, to: publish, stop: stop)
+            return
+        }
+        guard let data else { throw ExitCode(2) }  // validate() asked for it
         let definition: PipelineDefinition
         var options: IngestOptions
         do {
@@ -53,89 +91,34 @@ struct ReplayCommand: ParsableCommand {
         }
         options.shutdownTimeout = .seconds(3_600)
         options.runHooks = hooks
-        let records: [InboundMessage]
+        let started = Date()
+        let core = try IngestCore(pipeline: definition, options: options, logger: logger)
+        let start: Int
+        let outputs: BrokerPublisher?
         do {
-            records = try Self.merged(fixtures)
+            start = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
+            outputs = publishOutputs ? try connectOutputs(definition, to: core) : nil
         } catch {
             printError("wattline replay: \(error)")
             throw ExitCode(1)
         }
-        let started = Date()
-        let core = try IngestCore(pipeline: definition, options: options, logger: logger)
         try core.start(wallClockTicks: false)
-        var lastTime: Int64?
-        let wallStart = Date()
-        let firstTime = records.first?.receivedAt ?? 0
-        for message in records {
-            if let factor = speed.factor {
-                // The recording's own pacing, scaled: wait until this message's time has come.
-                let due = Double(message.receivedAt - firstTime) / 1000 / factor
-                let wait = due - Date().timeIntervalSince(wallStart)
-                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-            }
-            if let last = lastTime { tick(core, after: last, before: message.receivedAt, every: options.tickInterval) }
-            lastTime = max(lastTime ?? .min, message.receivedAt)
-            // Backpressure instead of loss: wait while the log is over its quota (the worker frees segments).
-            while core.logBytes >= options.logQuotaBytes { Thread.sleep(forTimeInterval: 0.01) }
-            let accepted = message.topic.utf8.withContiguousStorageIfAvailable { topic in
-                message.payload.withUnsafeBytes { payload in
-                    core.acceptor.accept(receivedAt: message.receivedAt, topic: UnsafeRawBufferPointer(topic), payload: payload,
-                                         qos: message.qos, retained: message.retained)
-                }
-            }
-            if accepted == nil { printError("wattline replay: a topic could not be read: \(message.topic)") }
-        }
-        // Let the last reordering windows close, as they would when the chargers fell silent.
-        if let last = lastTime {
-            tick(core, after: last, before: last + options.lateness + options.tickInterval + 1, every: options.tickInterval)
-        }
+        var feed = ReplayFeed(core: core, fixtures: loaded, speed: speed ?? .max, dataDirectory: data, stop: stop)
+        feed.checkpointing = !loaded.messages.isEmpty
+        let result = Result { try feed.run(from: start) }
         core.stop(drainAlerts: .seconds(3_600))
-        let counters = core.counters
-        let seconds = Date().timeIntervalSince(started)
-        var summary = "replayed \(records.count) messages in \(String(format: "%.1f", seconds)) s: accepted \(counters.accepted.current), "
-            + "decoded \(counters.decoded.current), rejected \(counters.rejected), readings stored \(counters.readingsStored.current), "
-            + "duplicates \(counters.readingsDuplicate.current)"
-        let reasons = counters.rejectedByReason.withLock { $0 }
-        if !reasons.isEmpty {
-            summary += " (" + reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
-                .joined(separator: ", ") + ")"
-        }
-        if let database = try? Database(path: options.dataDirectory + "/wattline.db") {
-            defer { database.close() }
-            func count(_ table: String) -> Int64 {
-                guard case .integer(let n)? = (try? database.scalar("SELECT count(*) FROM \(table)")) ?? nil else { return 0 }
-                return n
-            }
-            summary += "; sessions \(count("sessions")), anomalies \(count("anomalies"))"
-        }
+        outputs?.finish()
+        let (outcome, fed) = try result.get()
+        var summary = ReplaySummary(total: loaded.messages.count, fed: fed - start, resumedAt: start,
+                                    interrupted: outcome == .interrupted)
+        summary.gather(counters: core.counters, databasePath: options.dataDirectory + "/wattline.db")
         if let alerts = core.alerts?.counters {
-            summary += "; alert events delivered \(alerts.value(.delivered)), dead-lettered \(alerts.value(.deadLettered) + alerts.value(.overQuota))"
+            summary.alerts = "alert events delivered \(alerts.value(.delivered)), dead-lettered \(alerts.value(.deadLettered) + alerts.value(.overQuota))"
         }
-        printError("wattline replay: " + summary)
-    }
-
-    /// Tick records every `interval` after `last` and before `end`, as the live runtime writes them across a silence.
-    private func tick(_ core: IngestCore, after last: Int64, before end: Int64, every interval: Int64) {
-        var time = last + interval
-        while time < end {
-            core.tick(at: time)
-            time += interval
-        }
-    }
-
-    /// Every record of every fixture, merged in receive order (stable: a file's own order is kept at equal times).
-    static func merged(_ paths: [String]) throws -> [InboundMessage] {
-        var all: [(Int64, Int, Int, InboundMessage)] = []
-        for (fileIndex, path) in paths.enumerated() {
-            let reader = try FixtureReader(path: path)
-            var index = 0
-            while let record = try reader.next() {
-                all.append((record.message.receivedAt, fileIndex, index, record.message))
-                index += 1
-            }
-        }
-        all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
-        return all.map(\.3)
+        if let outputs { summary.alerts = (summary.alerts.map { $0 + "; " } ?? "") + "outputs published \(outputs.publishedCount)" }
+        summary.seconds = Date().timeIntervalSince(started)
+        for line in summary.lines { printError("wattline replay: " + line) }
+        if outcome == .interrupted { throw ExitCode(130) }
     }
 }
 
