@@ -37,6 +37,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Run the pipeline's alert hooks for the events the replay produces (off by default: re-running last month pages nobody).")
     var hooks = false
 
+    @Option(help: "After the replay, compare the results with the golden CSV files in this directory (sessions.csv, anomalies.csv, optional costs.csv); exit 3 on a difference.")
+    var expect: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func run() throws {
@@ -112,6 +115,7 @@ struct ReplayCommand: ParsableCommand {
             summary += "; alert events delivered \(alerts.value(.delivered)), dead-lettered \(alerts.value(.deadLettered) + alerts.value(.overQuota))"
         }
         printError("wattline replay: " + summary)
+        if let expect { try checkExpectation(expect, dataDirectory: options.dataDirectory) }
     }
 
     /// Tick records every `interval` after `last` and before `end`, as the live runtime writes them across a silence.
