@@ -161,8 +161,8 @@ struct ConnectorSimulation: Sendable {
         var sample = evse.rating.isDC ? measureDC(at: time) : measureAC(at: time)
         if !meterFaults.isEmpty, let session {
             for index in meterFaults.indices {
-                _ = meterFaults[index].apply(to: &sample, plan: session, ratedPowerW: evse.rating.ratedPowerW,
-                                             offsetWh: &faultOffsetWh, at: time)
+                meterFaults[index].apply(to: &sample, plan: session, ratedPowerW: evse.rating.ratedPowerW,
+                                         offsetWh: &faultOffsetWh, at: time)
             }
             sample.registerWh += faultOffsetWh
         }

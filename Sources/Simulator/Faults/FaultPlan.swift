@@ -26,9 +26,9 @@ struct FaultPlan: Sendable {
                 faults.append(PlannedFault(kind: kind, charger: nil, evse: nil, start: start, seed: seed))
                 continue
             }
-            let candidates = fleet.chargers.indices.filter { index in
-                fleet.chargers[index].protocol != .everest || kind == .telemetryGap
-            }.filter { kind.fits(fleet.chargers[$0]) && !skewed.contains($0) && (kind != .clockSkew || load[$0] == 0) }
+            let candidates = fleet.chargers.indices.filter {
+                kind.fits(fleet.chargers[$0]) && !skewed.contains($0) && (kind != .clockSkew || load[$0] == 0)
+            }
             guard let fewest = candidates.map({ load[$0] }).min() else { continue }
             let least = candidates.filter { load[$0] == fewest }
             let charger = least[random.integer(0...least.count - 1)]

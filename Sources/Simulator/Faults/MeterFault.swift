@@ -45,6 +45,7 @@ struct MeterFault: Sendable {
 
     /// Changes `sample` when the fault is active at `time`; `offsetWh` is the connector's lasting register excess
     /// (energy_mismatch adds to it). Returns whether it changed anything.
+    @discardableResult
     mutating func apply(to sample: inout MeterSample, plan: SessionPlan, ratedPowerW: Int, offsetWh: inout Double,
                         at time: Int64) -> Bool {
         let previous = previousRegisterWh
