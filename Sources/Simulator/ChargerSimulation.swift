@@ -15,6 +15,12 @@ struct ChargerSimulation: Sendable {
     /// Boot first, then the heartbeat (OCPP) or the next `powermeter` (EVerest).
     private(set) var nextTick: Int64
     private var booted = false
+    /// Injected Faulted statuses (`--faults`).
+    var statusFaults: [StatusFault] = []
+    /// How far the charger's clock is off (`FaultKind.clockSkew`), ms; applied to its requests' timestamps.
+    var clockOffset: Int64 = 0
+    /// Its sessions that ended (unplugged), for the ground truth.
+    private(set) var finishedSessions: [TrueSession] = []
 
     init(charger: SimulatedCharger, index: Int, site: SimulatedSite, settings: SimulationSettings, idTags: [String]) {
         self.charger = charger
@@ -46,6 +52,7 @@ struct ChargerSimulation: Sendable {
         }
         booted = true
         nextTick = time + tickInterval
+        if !statusFaults.isEmpty { stepStatusFaults(at: time, into: &outbox) }
     }
 
     /// Connector `index`'s wake-up: whatever falls due on it at `time`, as messages.
@@ -60,7 +67,13 @@ struct ChargerSimulation: Sendable {
             // EVerest reports the session's state, once for all that changed at this instant.
             if !events.isEmpty { publishSessionInfo(connector: index, at: time, into: &outbox) }
         }
-        if events.contains(.unplug) { connectors[index].finishSession(at: time) }
+        if let transactionID = connectors[index].transactionID { connectors[index].lastTransactionID = transactionID }
+        if events.contains(.unplug) {
+            if let truth = connectors[index].trueSession(charger: charger.id, protocol: charger.protocol, runEnd: time) {
+                finishedSessions.append(truth)
+            }
+            connectors[index].finishSession(at: time)
+        }
     }
 
     /// OCPP and EVerest phase names, L1 to L3: currents, powers and energies per phase.
@@ -89,6 +102,7 @@ struct ChargerSimulation: Sendable {
         let id = link.nextMessageID()
         let callAt = link.receiveTime(publishedAt: time)
         var request = PayloadBuffer()
+        request.clockOffset = clockOffset
         request.beginCall(id: id, action: action)
         payload(&request)
         request.endArray()

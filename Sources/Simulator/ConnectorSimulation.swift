@@ -17,7 +17,7 @@ struct ConnectorSimulation: Sendable {
     private let profile: SiteProfile
     private let zone: SiteTimeZone
     private let gridDecivolts: [Int64]
-    private let sampling: Sampling
+    let sampling: Sampling
     private let sampleInterval: Int64
     private let idTags: [String]
 
@@ -36,6 +36,15 @@ struct ConnectorSimulation: Sendable {
     var transactionID: String?
     /// OCPP 2.0.1 `seqNo` of the next TransactionEvent.
     var sequenceNumber = 0
+    /// The session's transaction id, kept after the stop for the ground truth.
+    var lastTransactionID: String?
+    /// Injected meter faults (`--faults`), applied in `measure(at:)`.
+    var meterFaults: [MeterFault] = []
+    /// What injected faults added to the register for good (energy_mismatch), Wh.
+    private(set) var faultOffsetWh = 0.0
+    /// The register in whole Wh as the transaction's start and stop reported it, for the ground truth.
+    var reportedStartWh: Int64?
+    var reportedStopWh: Int64?
 
     init(evse: SimulatedEVSE, site: SimulatedSite, sampling: Sampling, sampleInterval: Int64, idTags: [String],
          bootAt: Int64, seed: UInt64, chargerIndex: Int) {
@@ -91,6 +100,7 @@ struct ConnectorSimulation: Sendable {
             let event = milestones[nextMilestone].event
             nextMilestone += 1
             events.append(event)
+            noteReportedRegister(event, at: time)
             switch event {
             case .plugIn where sampling == .fromPlugIn, .authorize where sampling == .fromAuthorization:
                 nextSampleAt = time + sampleInterval
@@ -119,6 +129,9 @@ struct ConnectorSimulation: Sendable {
         milestones = []
         nextMilestone = 0
         transactionID = nil
+        lastTransactionID = nil
+        reportedStartWh = nil
+        reportedStopWh = nil
         // The bay stays empty for at least a minute or two before the next car.
         nextArrival = drawArrival(after: time + Int64(sessions.integer(60...300)) * 1000)
     }
@@ -139,12 +152,21 @@ struct ConnectorSimulation: Sendable {
 
     /// The register at `time`, Wh.
     func registerWh(at time: Int64) -> Double {
-        registerWh + (session?.energyWh(at: time) ?? 0)
+        registerWh + faultOffsetWh + (session?.energyWh(at: time) ?? 0)
     }
 
-    /// Reads the meter at `time`, with the noise real meters show (voltage ±0.8 V, current ±0.03 A).
+    /// Reads the meter at `time`, with the noise real meters show (voltage ±0.8 V, current ±0.03 A), and whatever
+    /// injected faults do to it.
     mutating func measure(at time: Int64) -> MeterSample {
-        evse.rating.isDC ? measureDC(at: time) : measureAC(at: time)
+        var sample = evse.rating.isDC ? measureDC(at: time) : measureAC(at: time)
+        if !meterFaults.isEmpty, let session {
+            for index in meterFaults.indices {
+                meterFaults[index].apply(to: &sample, plan: session, ratedPowerW: evse.rating.ratedPowerW,
+                                         offsetWh: &faultOffsetWh, at: time)
+            }
+            sample.registerWh += faultOffsetWh
+        }
+        return sample
     }
 
     private mutating func measureAC(at time: Int64) -> MeterSample {

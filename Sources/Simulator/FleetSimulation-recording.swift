@@ -15,3 +15,17 @@ extension FleetSimulation {
         return written
     }
 }
+
+extension FleetSimulation {
+    /// Writes the whole stream to a fixture file and returns how many messages were written with the ground truth
+    /// (`GroundTruth`: sessions and faults as they really were). The caller closes the writer.
+    public func recordWithGroundTruth(to writer: FixtureWriter) throws(FixtureError) -> (count: Int, truth: GroundTruth) {
+        var iterator = makeIterator()
+        var written = 0
+        while let message = iterator.next() {
+            try writer.write(message)
+            written += 1
+        }
+        return (written, iterator.groundTruth)
+    }
+}

@@ -8,6 +8,8 @@ struct PayloadBuffer: Sendable {
     private(set) var bytes: [UInt8] = []
     /// True after a complete value at the current level (the next key or element needs a comma).
     private var needsComma = false
+    /// Added to every `timestamp` written: a charger whose clock is off (`FaultKind.clockSkew`), ms.
+    var clockOffset: Int64 = 0
 
     init() {
         bytes.reserveCapacity(512)
@@ -117,7 +119,7 @@ struct PayloadBuffer: Sendable {
     mutating func timestamp(_ milliseconds: Int64) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: Timestamp.format(milliseconds).utf8)
+        bytes.append(contentsOf: Timestamp.format(milliseconds + clockOffset).utf8)
         bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }

@@ -8,4 +8,5 @@ enum RandomStream {
     static let meter: UInt64 = 5
     static let drivers: UInt64 = 6
     static let charger: UInt64 = 7
+    static let faults: UInt64 = 8
 }

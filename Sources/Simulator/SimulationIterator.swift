@@ -18,14 +18,23 @@ public struct SimulationIterator: IteratorProtocol, Sendable {
         }
     }
 
-    private var chargers: [ChargerSimulation]
+    var chargers: [ChargerSimulation]
     private var wakes = BinaryHeap<Wake>()
     private var wakeSequence: UInt64 = 0
     private var outbox: Outbox
     private var backEnd: SimulatedBackEnd
-    private let end: Int64
+    let start: Int64
+    let end: Int64
+    /// The stream faults (`--faults`), nil when there are none: messages then go straight out.
+    var injector: StreamFaultInjector?
+    /// The generator's next message, waiting while the injector may still release earlier ones.
+    private var upstream: InboundMessage?
+    private var upstreamDone = false
+    /// Faults of the clock layer (their truth is known from the start).
+    var clockFaults: [InjectedFault] = []
 
     init(fleet: SimulatedFleet, settings: SimulationSettings) {
+        start = settings.start
         end = settings.end
         outbox = Outbox(end: settings.end)
         backEnd = SimulatedBackEnd(seed: settings.seed)
@@ -35,6 +44,7 @@ public struct SimulationIterator: IteratorProtocol, Sendable {
             return ChargerSimulation(charger: charger, index: index, site: fleet.sites[siteIndex], settings: settings,
                                      idTags: idTags[siteIndex])
         }
+        install(FaultPlan(settings: settings, fleet: fleet), fleet: fleet)
         for (index, charger) in chargers.enumerated() {
             schedule(Wake(time: charger.nextTick, sequence: 0, charger: index, slot: -1))
             for slot in charger.connectors.indices {
@@ -58,6 +68,21 @@ public struct SimulationIterator: IteratorProtocol, Sendable {
     }
 
     public mutating func next() -> InboundMessage? {
+        guard injector != nil else { return nextGenerated() }
+        while true {
+            if upstream == nil, !upstreamDone {
+                upstream = nextGenerated()
+                upstreamDone = upstream == nil
+            }
+            if let message = injector?.release(upTo: upstream?.receivedAt) { return message }
+            guard let message = upstream else { return nil }
+            upstream = nil
+            injector?.accept(message)
+        }
+    }
+
+    /// The next message as the fleet produced it, before stream faults.
+    private mutating func nextGenerated() -> InboundMessage? {
         while true {
             // Every later wake-up produces messages received after its own time.
             if let earliest = outbox.earliest, earliest <= wakes.first?.time ?? .max {

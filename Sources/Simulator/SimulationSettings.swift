@@ -22,10 +22,12 @@ public struct SimulationSettings: Sendable, Hashable {
     public var heartbeatInterval: Int64
     /// How often an EVerest charger publishes `powermeter` and `session_info`, ms.
     public var everestInterval: Int64
+    /// Faults injected per charger per simulated hour (`FaultPlan`); 0 injects none.
+    public var faultRate: Double
 
     public init(chargerCount: Int = 20, siteCount: Int = 3, start: Int64, duration: Int64, speed: Double = 1,
                 seed: UInt64 = 1, meterValueInterval: Int64 = 60_000, heartbeatInterval: Int64 = 60_000,
-                everestInterval: Int64 = 10_000) {
+                everestInterval: Int64 = 10_000, faultRate: Double = 0) {
         self.chargerCount = chargerCount
         self.siteCount = siteCount
         self.start = start
@@ -35,6 +37,7 @@ public struct SimulationSettings: Sendable, Hashable {
         self.meterValueInterval = meterValueInterval
         self.heartbeatInterval = heartbeatInterval
         self.everestInterval = everestInterval
+        self.faultRate = faultRate
     }
 
     /// The end of the simulated stretch (exclusive), saturating at `Int64.max`.
@@ -49,6 +52,7 @@ public struct SimulationSettings: Sendable, Hashable {
         guard (1...chargerCount).contains(siteCount) else { throw .siteCount(siteCount, chargerCount: chargerCount) }
         guard duration >= 0 else { throw .duration(duration) }
         guard speed > 0, !speed.isNaN else { throw .speed(speed) }
+        guard faultRate >= 0, faultRate.isFinite else { throw .faultRate(faultRate) }
         for (name, value) in [("meter value interval", meterValueInterval), ("heartbeat interval", heartbeatInterval),
                               ("EVerest interval", everestInterval)] where value < 1000 {
             throw .interval(name: name, milliseconds: value)

@@ -5,6 +5,7 @@ public enum SimulationSettingsError: Error, Sendable, Equatable, CustomStringCon
     case duration(Int64)
     case speed(Double)
     case interval(name: String, milliseconds: Int64)
+    case faultRate(Double)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum SimulationSettingsError: Error, Sendable, Equatable, CustomStringCon
             "speed \(speed) must be a positive factor (1 = real time, .infinity = as fast as possible)"
         case .interval(let name, let ms):
             "\(name) \(ms) ms is too short (expected at least 1000 ms)"
+        case .faultRate(let rate):
+            "fault rate \(rate) must be a finite number of faults per charger per hour, 0 or more (e.g. 0.2)"
         }
     }
 }

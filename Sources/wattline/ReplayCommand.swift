@@ -55,6 +55,9 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Drop the data directory's replay checkpoint and feed every message again (the stages still skip what they hold).")
     var restart = false
 
+    @Option(help: "After the replay, compare the results with the golden CSV files in this directory (sessions.csv, anomalies.csv, optional costs.csv); exit 3 on a difference.")
+    var expect: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -119,6 +122,7 @@ struct ReplayCommand: ParsableCommand {
         summary.seconds = Date().timeIntervalSince(started)
         for line in summary.lines { printError("wattline replay: " + line) }
         if outcome == .interrupted { throw ExitCode(130) }
+        if let expect { try checkExpectation(expect, dataDirectory: options.dataDirectory) }
     }
 }
 

@@ -14,7 +14,11 @@ struct SimulateCommand: ParsableCommand {
         discussion: """
             With --broker, messages are published at the simulated pacing (--speed 60: one simulated hour per \
             minute; --speed max: as fast as possible). With --out, they are written as a fixture (.jsonl or \
-            .jsonl.zst). --fleet-out writes the fleet declaration (sites, chargers, ratings) for a pipeline to include.
+            .jsonl.zst) with the ground truth beside them: FILE.sessions.csv (every session with its true times and \
+            energy) and FILE.faults.csv (every fault that took effect). --faults RATE injects faults of every kind the \
+            anomaly detector knows, plus malformed payloads, duplicates, reordering, offline backlogs and clock skew \
+            (docs/simulator.md). --fleet-out writes the fleet declaration (sites, chargers, ratings) for a pipeline to \
+            include.
             """
     )
 
@@ -36,6 +40,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Simulated start time (RFC 3339); default: now.")
     var start: String?
 
+    @Option(help: "Faults to inject per charger per simulated hour (0.2: one every five charger-hours); the kinds take turns.")
+    var faults: Double = 0
+
     @Option(help: "Publish to this broker (mqtt://host:port).")
     var broker: String?
 
@@ -51,6 +58,7 @@ struct SimulateCommand: ParsableCommand {
         }
         guard DurationText.parse(duration) != nil else { throw ValidationError("--duration: '\(duration)' is not a duration such as 30m, 2h, 1d") }
         guard speed == "max" || (Double(speed).map { $0 > 0 } ?? false) else { throw ValidationError("--speed: a positive number or 'max'") }
+        guard faults >= 0, faults.isFinite else { throw ValidationError("--faults: faults per charger per hour, 0 or more (e.g. 0.2)") }
     }
 
     func run() throws {
@@ -67,7 +75,8 @@ struct SimulateCommand: ParsableCommand {
         }
         let settings = SimulationSettings(
             chargerCount: chargers, siteCount: sites, start: startTime,
-            duration: span.components.seconds * 1000, speed: speed == "max" ? .infinity : Double(speed)!, seed: seed)
+            duration: span.components.seconds * 1000, speed: speed == "max" ? .infinity : Double(speed)!, seed: seed,
+            faultRate: faults)
         let simulation: FleetSimulation
         do {
             simulation = try FleetSimulation(settings: settings)
@@ -81,9 +90,13 @@ struct SimulateCommand: ParsableCommand {
         }
         if let out {
             let writer = try FixtureWriter(path: out, overwrite: true)
-            let count = try simulation.record(to: writer)
+            let (count, truth) = try simulation.recordWithGroundTruth(to: writer)
             try writer.close()
-            printError("\(count) messages written to \(out)")
+            let paths = GroundTruth.paths(besideFixture: out)
+            try truth.sessionsCSV.write(toFile: paths.sessions, atomically: true, encoding: .utf8)
+            try truth.faultsCSV.write(toFile: paths.faults, atomically: true, encoding: .utf8)
+            printError("\(count) messages written to \(out); ground truth: \(truth.sessions.count) sessions in "
+                       + "\(paths.sessions), \(truth.faults.count) faults in \(paths.faults)")
         } else if let broker {
             try publish(simulation, to: broker)
         }

@@ -109,7 +109,14 @@ import Testing
         #expect(restarted.status == 0, "\(restarted.stderr)")
         let delivered = dir.lines("delivered.txt")
         #expect(Set(delivered).count == delivered.count, "an event was delivered twice")
-        #expect(attempted.isSubset(of: Set(delivered)))
+        // Every attempted event arrives, except an `anomaly.updated` that was in a hook's hands at the kill: back in
+        // the outbox it may be coalesced into a newer update of the same anomaly (the one rule that merges events),
+        // and then that newer update of the anomaly arrives instead.
+        for id in attempted where !delivered.contains(id) {
+            let anomaly = id.components(separatedBy: ":updated:").first ?? id
+            #expect(id.contains(":updated:") && delivered.contains { $0.hasPrefix(anomaly + ":updated:") },
+                    "\(id) was attempted before the kill and never delivered")
+        }
         #expect(try Self.outboxRows(data) == 0)
         // Nothing was lost: every opening, resolution and session event of these fixtures arrived.
         let expected = ["session.started", "session.ended", ":opened", ":resolved"]

@@ -27,8 +27,12 @@ import WriteAheadLog
             while shared.started.load(ordering: .relaxed) < 3 { usleep(100) }
             for index in 1...count {
                 if index % 256 == 0 { usleep(50) }  // stretch the run, so the others take many turns during it
-                // On a loaded machine the trimming task may not have had a turn yet: slow down until it has.
-                if index > count / 2 && log.firstLSN == 1 { usleep(1000) }
+                // On a loaded machine the trimming task may not have had a turn yet: wait for it (up to 30 s) before
+                // the second half, so the run really overlaps appends with trims.
+                if index > count / 2 {
+                    var waited = 0
+                    while log.firstLSN == 1 && waited < 30_000 { usleep(1000); waited += 1 }
+                }
                 let message = InboundMessage(receivedAt: Int64(index), topic: "t/\(index)", payload: generator.bytes(index % 200))
                 let descriptor = try! log.append(message)
                 shared.latest.withLock { $0 = descriptor }
