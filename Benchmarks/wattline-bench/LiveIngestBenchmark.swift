@@ -16,23 +16,8 @@ enum LiveIngestBenchmark {
         let directory = NSTemporaryDirectory() + "wattline-bench-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let port = freePort()
-        let config = """
-            listener \(port) 127.0.0.1
-            allow_anonymous true
-            user \(ProcessInfo.processInfo.environment["USER"] ?? "root")
-            persistence false
-            max_inflight_messages 1000
-            max_queued_messages 10000000
-            log_dest none
-            """
-        try? config.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
-        let broker = Process()
-        broker.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        broker.arguments = ["-c", directory + "/mosquitto.conf"]
-        try? broker.run()
+        let (broker, port) = startBroker(directory: directory)
         defer { broker.terminate(); broker.waitUntilExit() }
-        Thread.sleep(forTimeInterval: 0.5)
 
         let payloads = DecodeBenchmark.workloads()[0].messages.map(\.payload)
         let bytes = Double(payloads.reduce(0) { $0 + $1.count }) / Double(payloads.count)
@@ -53,6 +38,27 @@ enum LiveIngestBenchmark {
                        fmt(ours.cpuSeconds / max(sub.cpuSeconds, 1e-9), 2) + "x", "", ""], widths: widths))
         }
         print("targets: rate ≥ 0.9x (QoS 1) and ≥ 0.75x (QoS 0) of mosquitto_sub's; CPU per message ≤ 2.5x")
+    }
+
+    /// A mosquitto on a free loopback port, sized for benchmarks (1000 in flight, queues that never drop).
+    static func startBroker(directory: String) -> (Process, Int) {
+        let port = freePort()
+        let config = """
+            listener \(port) 127.0.0.1
+            allow_anonymous true
+            user \(ProcessInfo.processInfo.environment["USER"] ?? "root")
+            persistence false
+            max_inflight_messages 1000
+            max_queued_messages 10000000
+            log_dest none
+            """
+        try? config.write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
+        let broker = Process()
+        broker.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
+        broker.arguments = ["-c", directory + "/mosquitto.conf"]
+        try? broker.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        return (broker, port)
     }
 
     static func mosquittoSub(port: Int, qos: Int, count: Int, payloads: [[UInt8]]) -> Figure {

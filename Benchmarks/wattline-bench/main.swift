@@ -39,6 +39,13 @@ if arguments.first == "live" {
     exit(0)
 }
 
+// `wattline-bench hooks` runs only the alert hooks section.
+if arguments.first == "hooks" {
+    let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
+    AlertsBenchmark.run(wattline: wattline)
+    exit(0)
+}
+
 print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
 print()
 print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")
@@ -62,6 +69,7 @@ ChunkStoreBenchmark.run()
 let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
 if FileManager.default.isExecutableFile(atPath: wattline) {
     LiveIngestBenchmark.run(wattline: wattline)
+    AlertsBenchmark.run(wattline: wattline)
 } else {
     print("\n(live ingest skipped: no \(wattline); `make bench` builds it)")
 }
