@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Reports
 import SQLite
 import Telemetry
 
@@ -68,7 +69,7 @@ struct ReplaySummary {
         else { return [] }
         var sums: [String: Decimal] = [:]
         while (try? statement.step()) == true {
-            guard let amount = Decimal(string: statement.text(at: 1), locale: Locale(identifier: "en_US_POSIX")) else { continue }
+            guard let amount = AmountText.parse(statement.text(at: 1)) else { continue }
             sums[statement.text(at: 0), default: 0] += amount
         }
         return sums.sorted { $0.key < $1.key }.map { (currency: $0.key, amount: "\($0.value)") }
