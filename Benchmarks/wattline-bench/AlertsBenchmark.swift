@@ -61,7 +61,6 @@ enum AlertsBenchmark {
         var pipeline = (try? String(contentsOfFile: "Pipelines/default.yaml", encoding: .utf8)) ?? ""
         pipeline = pipeline.replacingOccurrences(of: "url: mqtt://127.0.0.1:1883", with: "url: mqtt://127.0.0.1:\(port)")
             .replacingOccurrences(of: "client_id: wattline", with: "client_id: wattline-bench-\(name)")
-            .replacingOccurrences(of: "session: persistent", with: "session: clean")
             .replacingOccurrences(of: "include: fleet/default-fleet.yaml", with: "include: \(directory)/fleet.yaml")
         pipeline += "\n" + alerts
         let file = directory + "/pipeline-\(name).yaml"
@@ -81,6 +80,10 @@ enum AlertsBenchmark {
         let metric = { (name: String) in LiveIngestBenchmark.metric(name, port: metricsPort) ?? 0 }
         let ready = Date().addingTimeInterval(10)
         while metric("wattline_connected") != 1 && Date() < ready { Thread.sleep(forTimeInterval: 0.05) }
+        guard process.isRunning, metric("wattline_connected") == 1 else {
+            print("wattline run did not connect (try `wattline check \(file)`)")
+            return nil
+        }
         let start = Date()
         let publisher = Thread { _ = launch(wattline, simulation + ["--speed", "max", "--broker", "mqtt://127.0.0.1:\(port)"]) }
         publisher.start()

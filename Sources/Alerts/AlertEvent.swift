@@ -87,10 +87,21 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         var message = "session \(event.sessionId) on \(place): \(name.replacingOccurrences(of: "_", with: " "))"
         if let energy = figures.energyWh { message += String(format: ", %.3f kWh", energy / 1000) }
         if let reason = figures.reason { message += " (\(reason))" }
+        // near_complete: the value is what reached the threshold (time to full in s, or the SoC rule's %).
+        var value = figures.energyWh, unit: String? = figures.energyWh == nil ? nil : "Wh", threshold: Double?
+        if event.kind == .nearComplete {
+            if let eta = event.figures.timeToFullS {
+                (value, unit) = (eta, "s")
+                message += String(format: ", full in about %.0f min", (eta / 60).rounded(.up))
+            } else {
+                (value, unit) = (event.figures.soc, "%")
+            }
+            threshold = event.figures.threshold
+        }
         self.init(id: "\(event.sessionId):\(event.kind.rawValue):\(event.at)", type: event.kind.rawValue, kind: name,
                   severity: .info, site: event.site, charger: event.charger, evse: event.evse,
-                  connector: record?.connector, sessionId: event.sessionId, at: event.at, value: figures.energyWh,
-                  unit: figures.energyWh == nil ? nil : "Wh", message: message, session: figures)
+                  connector: record?.connector, sessionId: event.sessionId, at: event.at, value: value,
+                  threshold: threshold, unit: unit, message: message, session: figures)
     }
 
     /// `session.cost_threshold`: the session's cost (`total`, incl. VAT, exact text) reached `threshold`. Once per
@@ -179,6 +190,8 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
     public var energyWh: Double?
     public var powerW: Double?
     public var soc: Double?
+    /// Estimated seconds to 100 % SoC (`near_complete`, and where the session's trace allows an estimate).
+    public var timeToFullS: Double?
     public var startedAt: String?
     public var chargingEndedAt: String?
     public var endedAt: String?
@@ -194,7 +207,7 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
     public var costThreshold: String?
 
     enum CodingKeys: String, CodingKey {
-        case energyWh = "energy_wh", powerW = "power_w", soc, startedAt = "started_at",
+        case energyWh = "energy_wh", powerW = "power_w", soc, timeToFullS = "time_to_full_s", startedAt = "started_at",
              chargingEndedAt = "charging_ended_at", endedAt = "ended_at", chargingS = "charging_s", idleS = "idle_s",
              reason, transactionId = "transaction_id", costTotal = "cost_total", currency, tariffId = "tariff_id",
              costThreshold = "cost_threshold"
@@ -204,6 +217,7 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
         energyWh = figures.energyWh
         powerW = figures.powerW
         soc = figures.soc
+        timeToFullS = figures.timeToFullS
         chargingEndedAt = figures.chargingEndedAt.map(Timestamp.format)
         reason = figures.reason
     }
@@ -226,6 +240,7 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
         try c.encode(energyWh.flatMap { $0.isFinite ? $0 : nil }, forKey: .energyWh)
         try c.encode(powerW.flatMap { $0.isFinite ? $0 : nil }, forKey: .powerW)
         try c.encode(soc.flatMap { $0.isFinite ? $0 : nil }, forKey: .soc)
+        try c.encode(timeToFullS.flatMap { $0.isFinite ? $0 : nil }, forKey: .timeToFullS)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(chargingEndedAt, forKey: .chargingEndedAt)
         try c.encode(endedAt, forKey: .endedAt)

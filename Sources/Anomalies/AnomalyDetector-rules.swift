@@ -330,7 +330,8 @@ extension AnomalyDetector {
         }
         let minutes = Double(t - evses[i].chargingEndedAt) / 60_000
         observe(condIndex(i, .bay), at: t, bad: true, value: minutes, score: minutes,
-                threshold: Double(configuration.bayBlocked.afterMs) / 60_000, since: evses[i].bayDeadline)
+                threshold: Double(configuration.bayBlocked.afterMs) / 60_000, connector: evses[i].connector ?? 0,
+                since: evses[i].bayDeadline)
     }
 
     // MARK: - Voltage

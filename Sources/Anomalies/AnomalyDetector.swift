@@ -294,6 +294,7 @@ public struct AnomalyDetector: Sendable, Codable {
         if contact {
             touch(Int(evses[i].charger), eventTime: t, receivedAt: receivedAt, skew: change.timestampFromCharger)
         }
+        if change.connector >= 1 { evses[i].connector = change.connector }
         faultStatus(i, change)
         setCharging(i, change.status == .charging, at: t, connector: change.connector)
         switch change.status {
@@ -315,6 +316,7 @@ public struct AnomalyDetector: Sendable, Codable {
         guard event.evse >= 1 else { return }
         let i = evseSlot(site: event.origin.site, charger: event.origin.charger, evse: event.evse)
         let t = event.timestamp
+        if event.connector >= 1 { evses[i].connector = event.connector }
         switch event.kind {
         case .started:
             evses[i].plugged = true

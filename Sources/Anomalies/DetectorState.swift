@@ -137,6 +137,9 @@ struct EVSESlot: Sendable, Codable {
     // Status and session.
     var charging = false
     var plugged = false
+    /// The connector a status change or transaction event last named on this EVSE (what `bay_blocked` reports);
+    /// nil until one did, and in snapshots written before it was kept.
+    var connector: Int?
     var sessionId: String?
     var sessionOpen = false
     var boundaryT: Int64 = .min

@@ -97,7 +97,11 @@ public final class ProcessorStage {
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
             // The id-tag key is never part of a snapshot: it comes from the pipeline (an environment variable).
-            chain.sessions.configuration.idTagHashKey = try SessionConfiguration.read(pipeline).idTagHashKey
+            // So are the near-complete triggers (they only decide when an event is raised).
+            let configured = try SessionConfiguration.read(pipeline)
+            chain.sessions.configuration.idTagHashKey = configured.idTagHashKey
+            chain.sessions.configuration.nearCompleteWithinMs = configured.nearCompleteWithinMs
+            chain.sessions.configuration.nearCompleteSoC = configured.nearCompleteSoC
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
         } else {
@@ -105,8 +109,8 @@ public final class ProcessorStage {
             appliedThrough = 0
         }
         // Like the key, the thresholds the billing traces keep readings at come from the pipeline's tariffs.
-        (chain.sessions.configuration.billingEnergyThresholdsWh, chain.sessions.configuration.billingPowerThresholdsW)
-            = pricing.thresholds
+        (chain.sessions.configuration.billingEnergyThresholdsWh, chain.sessions.configuration.billingPowerThresholdsW,
+         chain.sessions.configuration.billingCurrentThresholdsA) = pricing.thresholds
     }
 
     /// A decoded message: its events and signed values are queued; a message with nothing in it is contact.

@@ -4,7 +4,7 @@ import Sessions
 extension SessionConfiguration {
     /// Keys of `processors.sessions`.
     static let sectionKeys = ["charging_threshold_w", "complete_after", "silence_timeout", "finalize_after",
-                              "near_complete_soc", "id_tag_hash_key", "publish", "cost_threshold"]
+                              "near_complete_within", "near_complete_soc", "id_tag_hash_key", "publish", "cost_threshold"]
 
     /// The settings a pipeline's `processors: { sessions: { ... } }` section sets over the defaults (docs/sessions.md);
     /// every problem reported with file and line. `id_tag_hash_key` (write it as `${ENV_NAME}`) makes the sessions
@@ -24,7 +24,21 @@ extension SessionConfiguration {
         if let v = m.optional("complete_after")?.duration(in: .seconds(1)...day) { configuration.completeAfterMs = DurationText.milliseconds(v) }
         if let v = m.optional("silence_timeout")?.duration(in: .seconds(10)...day * 7) { configuration.silenceTimeoutMs = DurationText.milliseconds(v) }
         if let v = m.optional("finalize_after")?.duration(in: .zero...day * 30) { configuration.finalizeAfterMs = DurationText.milliseconds(v) }
-        if let v = m.optional("near_complete_soc")?.double(in: 1...100) { configuration.nearCompleteSoC = v }
+        if let node = m.optional("near_complete_within") {
+            // `off` (or null) leaves the SoC rule alone.
+            if node.value.isNull || node.value.scalar == "off" {
+                configuration.nearCompleteWithinMs = nil
+            } else if let v = node.duration(in: .seconds(10)...day) {
+                configuration.nearCompleteWithinMs = DurationText.milliseconds(v)
+            }
+        }
+        if let node = m.optional("near_complete_soc") {
+            if node.value.isNull || node.value.scalar == "off" {
+                configuration.nearCompleteSoC = nil
+            } else if let v = node.double(in: 1...100) {
+                configuration.nearCompleteSoC = v
+            }
+        }
         if let key = m.optional("id_tag_hash_key") {
             if let text = key.nonEmptyString(), text.utf8.count >= 16 {
                 configuration.idTagHashKey = text

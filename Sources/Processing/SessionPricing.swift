@@ -45,11 +45,12 @@ public struct SessionPricing: Sendable {
         self.init(catalog: try TariffCatalog.read(pipeline), fleet: pipeline.fleet)
     }
 
-    /// The session energies (Wh) and powers (W) where a tariff restriction switches: the readings the billing
-    /// trace must keep so splits fall where they would with every reading.
-    public var thresholds: (energyWh: [Double], powerW: [Double]) {
+    /// The session energies (Wh), powers (W) and currents (A) where a tariff restriction switches: the readings the
+    /// billing trace must keep so splits fall where they would with every reading.
+    public var thresholds: (energyWh: [Double], powerW: [Double], currentA: [Double]) {
         var energy = Set<Double>()
         var power = Set<Double>()
+        var current = Set<Double>()
         for tariff in catalog.tariffs {
             for element in tariff.elements {
                 let r = element.restrictions
@@ -57,9 +58,10 @@ public struct SessionPricing: Sendable {
                     energy.insert(NSDecimalNumber(decimal: kWh * 1_000).doubleValue)
                 }
                 for kW in [r.minPowerKW, r.maxPowerKW].compactMap({ $0 }) { power.insert(kW * 1_000) }
+                for amps in [r.minCurrent, r.maxCurrent].compactMap({ $0 }) { current.insert(amps) }
             }
         }
-        return (energy.sorted(), power.sorted())
+        return (energy.sorted(), power.sorted(), current.sorted())
     }
 
     /// The site's time zone; UTC for a site the fleet does not declare.
@@ -134,7 +136,7 @@ public struct SessionPricing: Sendable {
             } else {
                 if let power = point.powerW { powerW = power }
                 timeline.reading(energyWh: point.energyWh.map(BillableSample.decimalWh), powerW: point.powerW,
-                                 at: point.t)
+                                 currentA: point.currentA, at: point.t)
             }
             timeline.state(effective(at: point.t), at: point.t)
         }
@@ -142,13 +144,12 @@ public struct SessionPricing: Sendable {
         return timeline.samples(endingAt: end)
     }
 
-    /// Seconds to 100 % SoC at the rate of the last 10 minutes (nil without two SoC values that rose, or at 100 %).
+    /// Seconds to 100 % SoC at the rate of the last 10 minutes (`SoCRate`'s formula; nil without two SoC values that
+    /// rose, or at 100 %).
     static func timeToFull(_ trace: BillingTrace) -> Double? {
-        guard let latest = trace.latest, let soc = latest.soc, soc < 100 else { return nil }
-        let window: Int64 = 600_000
-        guard let earlier = trace.points.first(where: { $0.soc != nil && $0.t >= latest.t - window && $0.t < latest.t }),
-              let socBefore = earlier.soc, soc > socBefore else { return nil }
-        let rate = (soc - socBefore) / Double(latest.t - earlier.t)   // % per ms
-        return ((100 - soc) / rate / 1_000).rounded()
+        guard let latest = trace.latest, let soc = latest.soc else { return nil }
+        guard let earlier = trace.points.first(where: { $0.soc != nil && $0.t >= latest.t - SoCRate.windowMs && $0.t < latest.t }),
+              let socBefore = earlier.soc else { return nil }
+        return SoCRate.secondsToFull(from: (earlier.t, socBefore), to: (latest.t, soc))
     }
 }

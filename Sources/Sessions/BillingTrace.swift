@@ -4,8 +4,8 @@
 ///
 /// **Bounds.** Phase changes are always kept. Readings are kept at most one per `readingStepMs` (the first of each
 /// step, 1 minute to start with), plus every reading at which the session's energy first reaches one of the
-/// tariffs' kWh thresholds or its power crosses one of their power thresholds (`SessionConfiguration`'s
-/// `billingEnergyThresholdsWh`/`billingPowerThresholdsW`): where a tariff split can fall, so those splits land
+/// tariffs' kWh thresholds or its power or current crosses one of their power or current thresholds
+/// (`SessionConfiguration`'s `billingEnergyThresholdsWh`/`billingPowerThresholdsW`/`billingCurrentThresholdsA`): where a tariff split can fall, so those splits land
 /// on the same sample as with every reading. Past `maxPoints` the step doubles and kept readings are thinned
 /// (phase changes and threshold readings stay). The newest reading is always held in `latest`, so the cost so far
 /// includes the energy up to the last reading.
@@ -20,6 +20,8 @@ public struct BillingTrace: Sendable, Codable, Equatable {
         public var energyWh: Double?
         public var powerW: Double?
         public var soc: Double?
+        /// Current (A, summed over phases); only traced when a tariff restricts by current.
+        public var currentA: Double?
         /// True for a reading kept because a tariff threshold may fall on it (never thinned).
         public var threshold: Bool?
     }
@@ -48,11 +50,13 @@ public struct BillingTrace: Sendable, Codable, Equatable {
     }
 
     /// A reading of the session at `t` (in order; late readings are not traced).
-    mutating func reading(t: Int64, energyWh: Double?, powerW: Double?, soc: Double?, configuration: SessionConfiguration) {
+    mutating func reading(t: Int64, energyWh: Double?, powerW: Double?, soc: Double?, currentA: Double? = nil,
+                          configuration: SessionConfiguration) {
         // Values not in this reading are held forward from the one before.
         var point = Point(t: t, energyWh: energyWh ?? latest?.energyWh, powerW: powerW ?? latest?.powerW,
-                          soc: soc ?? latest?.soc)
+                          soc: soc ?? latest?.soc, currentA: currentA ?? latest?.currentA)
         let previousPower = latest?.powerW
+        let previousCurrent = latest?.currentA
         latest = point
         var isThreshold = false
         let energyThresholds = configuration.billingEnergyThresholdsWh
@@ -64,6 +68,10 @@ public struct BillingTrace: Sendable, Codable, Equatable {
         }
         if let power = point.powerW, let before = previousPower,
            configuration.billingPowerThresholdsW.contains(where: { (before < $0) != (power < $0) }) {
+            isThreshold = true
+        }
+        if let current = point.currentA, let before = previousCurrent,
+           configuration.billingCurrentThresholdsA.contains(where: { (before < $0) != (current < $0) }) {
             isThreshold = true
         }
         if isThreshold { point.threshold = true }

@@ -7,7 +7,11 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
     public var defaultRatingW: Double?
     /// Charging counts as complete once power has stayed below the threshold this long (event time).
     public var completeAfterMs: Int64
-    /// SoC (%) at which `near_complete` is emitted once per session; nil disables the event.
+    /// `near_complete` is emitted once per session when the estimated time to full (`SoCRate`) is at most this.
+    /// Nil: the SoC rule alone.
+    public var nearCompleteWithinMs: Int64?
+    /// SoC (%) at which `near_complete` is emitted when no time to full can be estimated (the SoC is not rising)
+    /// or `nearCompleteWithinMs` is nil; nil disables that rule.
     public var nearCompleteSoC: Double?
     /// A charger silent this long (receive time) has its open sessions closed with reason `timeout`.
     public var silenceTimeoutMs: Int64
@@ -38,9 +42,12 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
     public var billingEnergyThresholdsWh: [Double] = []
     /// Powers (W) at which a tariff's `min_power`/`max_power` switches: readings crossing one are kept. Not encoded.
     public var billingPowerThresholdsW: [Double] = []
+    /// Currents (A, all phases) at which a tariff's `min_current`/`max_current` switches. Current readings reach
+    /// sessions only when there are any (else they are dismissed: nothing else uses them). Not encoded.
+    public var billingCurrentThresholdsA: [Double] = []
 
     public init(chargingThresholdW: Double? = nil, defaultRatingW: Double? = nil, completeAfterMs: Int64 = 300_000,
-                nearCompleteSoC: Double? = 90, silenceTimeoutMs: Int64 = 3_600_000,
+                nearCompleteWithinMs: Int64? = 600_000, nearCompleteSoC: Double? = 90, silenceTimeoutMs: Int64 = 3_600_000,
                 finalizeAfterMs: Int64 = 3_600_000, retainAfterFinalizeMs: Int64 = 86_400_000,
                 maxRecentPerEVSE: Int = 4, resendWindowMs: Int64 = 60_000, futureToleranceMs: Int64 = 300_000,
                 maxPowerHoldMs: Int64 = 300_000, curveStepMs: Int64 = 60_000, maxCurvePoints: Int = 1_440,
@@ -48,6 +55,7 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
         self.chargingThresholdW = chargingThresholdW
         self.defaultRatingW = defaultRatingW
         self.completeAfterMs = completeAfterMs
+        self.nearCompleteWithinMs = nearCompleteWithinMs
         self.nearCompleteSoC = nearCompleteSoC
         self.silenceTimeoutMs = silenceTimeoutMs
         self.finalizeAfterMs = finalizeAfterMs
@@ -63,7 +71,8 @@ public struct SessionConfiguration: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case chargingThresholdW, defaultRatingW, completeAfterMs, nearCompleteSoC, silenceTimeoutMs, finalizeAfterMs
+        case chargingThresholdW, defaultRatingW, completeAfterMs, nearCompleteWithinMs, nearCompleteSoC, silenceTimeoutMs
+        case finalizeAfterMs
         case retainAfterFinalizeMs, maxRecentPerEVSE, resendWindowMs, futureToleranceMs, maxPowerHoldMs
         case curveStepMs, maxCurvePoints, maxPlausiblePowerW
         // idTagHashKey is a secret: never written to a snapshot. The billing thresholds come from the pipeline.

@@ -299,6 +299,10 @@ public struct SessionFigures: Sendable, Codable, Equatable {
     public var chargingEndedAt: Int64?
     /// `ended`: the end reason; `amendment`: what arrived (`reading`, `stop`, `unplug`, ...).
     public var reason: String?
+    /// `near_complete`: the estimated seconds to 100 % SoC (nil when it came from the SoC rule).
+    public var timeToFullS: Double?
+    /// `near_complete`: the threshold that was reached: seconds of time to full, or the SoC (%) of the SoC rule.
+    public var threshold: Double?
 
     public init(energyWh: Double? = nil, powerW: Double? = nil, soc: Double? = nil, chargingEndedAt: Int64? = nil,
                 reason: String? = nil) {

@@ -3,6 +3,9 @@ import Telemetry
 /// What a reading means to sessions; everything else is dismissed before any lookup.
 enum ReadingKind: UInt8, Sendable, Codable {
     case register, power, offered, soc
+    /// Current.Import without a phase (the total), and of one phase (summed per instant): kept only when a
+    /// tariff restricts by current (`SessionConfiguration.billingCurrentThresholdsA`).
+    case current, phaseCurrent
 }
 
 /// Where a register value comes from.
@@ -128,6 +131,9 @@ struct SessionState: Sendable, Codable {
     var curRegSynthetic = false
     var curPow: Double?
     var curSoC: Double?
+    /// The instant's current (A, all phases); whether it came as a total (which wins over a sum of phases).
+    var curCurrent: Double?
+    var curCurrentIsTotal: Bool?
     var prevT: Int64 = .min
     var prevReg: Double?
     var prevRegRes: Double = 1
@@ -146,6 +152,8 @@ struct SessionState: Sendable, Codable {
     var complete = false
     var belowSinceComplete = false
     var nearCompleteSent = false
+    /// SoC of the last 10 minutes for the time-to-full estimate (nil in snapshots written before it existed).
+    var socRate: SoCRate?
     var integratedWh: Double = 0
     var hasIntegrated = false
     var crossRegisterWh: Double = 0
@@ -256,17 +264,39 @@ struct SessionState: Sendable, Codable {
             if t < socFirstT { socFirst = v; socFirstT = t }
             if t >= socLastT { socLast = v; socLastT = t }
             if let last = curve.points.last, last.t == floorStep(t) { curve.points[curve.points.count - 1].soc = v }
-            if let near = config.nearCompleteSoC, !nearCompleteSent, v >= near {
-                nearCompleteSent = true
-                out.append(event(.nearComplete, at: t, SessionFigures(soc: v)))
-            }
+            if socRate == nil { socRate = SoCRate() }
+            socRate!.add(t: t, soc: v)
+            if !nearCompleteSent { checkNearComplete(t: t, soc: v, config: config, out: &out) }
             if v >= 100, !complete, flowEnd != nil || phase == .charging {
                 markComplete(at: t, out: &out)
             }
         case .offered:
             offeredLastW = v
             if v > (offeredMaxW ?? -.infinity) { offeredMaxW = v }
+        case .current:
+            curCurrent = v
+            curCurrentIsTotal = true
+        case .phaseCurrent:
+            if curCurrentIsTotal != true { curCurrent = (curCurrent ?? 0) + v }
         }
+    }
+
+    /// `near_complete`: the estimated time to full is within `nearCompleteWithinMs`; when no estimate can be made
+    /// (the SoC did not rise over the last 10 minutes) or the estimate is switched off, SoC ≥ `nearCompleteSoC`.
+    private mutating func checkNearComplete(t: Int64, soc v: Double, config: SessionConfiguration,
+                                            out: inout [SessionEvent]) {
+        let estimate = socRate?.secondsToFull
+        var figures = SessionFigures(soc: v)
+        if let within = config.nearCompleteWithinMs, let estimate {
+            guard estimate * 1_000 <= Double(within) else { return }
+            figures.timeToFullS = estimate
+            figures.threshold = Double(within) / 1_000
+        } else {
+            guard let near = config.nearCompleteSoC, v >= near else { return }
+            figures.threshold = near
+        }
+        nearCompleteSent = true
+        out.append(event(.nearComplete, at: t, figures))
     }
 
     /// Hands the instant's values to the billing trace (offered power is not billed on).
@@ -278,6 +308,8 @@ struct SessionState: Sendable, Codable {
                              soc: nil, configuration: config)
         case .power: billing!.reading(t: t, energyWh: nil, powerW: curPow, soc: nil, configuration: config)
         case .soc: billing!.reading(t: t, energyWh: nil, powerW: nil, soc: curSoC, configuration: config)
+        case .current, .phaseCurrent:
+            billing!.reading(t: t, energyWh: nil, powerW: nil, soc: nil, currentA: curCurrent, configuration: config)
         case .offered: break
         }
     }
@@ -319,6 +351,8 @@ struct SessionState: Sendable, Codable {
         curRegSynthetic = false
         curPow = nil
         curSoC = nil
+        curCurrent = nil
+        curCurrentIsTotal = nil
         pending = prevT != .min
     }
 
@@ -473,6 +507,8 @@ struct SessionState: Sendable, Codable {
                 offeredMaxW = v
                 return true
             }
+            return false
+        case .current, .phaseCurrent:
             return false
         }
     }

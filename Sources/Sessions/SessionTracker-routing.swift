@@ -214,7 +214,7 @@ extension SessionTracker {
             guard !transactional, e.open == nil, e.phase != .ended, value > e.threshold else { return }
             startEvidence(i, at: t, seedFrom: t, receivedAt: receivedAt)
             feedOpen(i, .power, t: t, value: value, resolution: resolution, context: context, future: future)
-        case .soc, .offered:
+        case .soc, .offered, .current, .phaseCurrent:
             break
         }
     }

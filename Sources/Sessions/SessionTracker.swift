@@ -250,6 +250,15 @@ public struct SessionTracker: Sendable, Codable {
             kind = .offered
         case .soc:
             kind = .soc
+        case .currentImport where !configuration.billingCurrentThresholdsA.isEmpty
+                && (series.location == .outlet || series.location == .inlet):
+            switch series.phase {
+            case nil: kind = .current
+            case .l1?, .l2?, .l3?: kind = .phaseCurrent
+            default:
+                counters.dismissed += 1
+                return
+            }
         default:
             counters.dismissed += 1
             return

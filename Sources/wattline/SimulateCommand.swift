@@ -125,6 +125,8 @@ struct SimulateCommand: ParsableCommand {
         for message in simulation {
             let deadline = pacer.deadline(forReceivedAt: message.receivedAt, startedAt: startedAt)
             if deadline > clock.now { Thread.sleep(forTimeInterval: Self.seconds(deadline - clock.now)) }
+            // At most 10,000 publishes wait in libmosquitto's queue: bounded memory at --speed max.
+            while published - client.completedPublishes > 10_000 { Thread.sleep(forTimeInterval: 0.001) }
             var sent = false
             while !sent {
                 do {
@@ -139,8 +141,12 @@ struct SimulateCommand: ParsableCommand {
             published += 1
             if published % 10_000 == 0 { printError("simulate: \(published) messages published") }
         }
-        printError("simulate: \(published) messages published")
-        Thread.sleep(forTimeInterval: 1)  // let the last QoS 1 messages be acknowledged before disconnecting
+        // Every publish finished (QoS 0 written, QoS 1 acknowledged) before disconnecting, or the tail of the queue
+        // would be lost with the connection.
+        let deadline = Date().addingTimeInterval(120)
+        while client.completedPublishes < published, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        let unfinished = published - client.completedPublishes
+        printError("simulate: \(published) messages published" + (unfinished > 0 ? ", \(unfinished) not acknowledged" : ""))
     }
 
     static func seconds(_ duration: Duration) -> Double {

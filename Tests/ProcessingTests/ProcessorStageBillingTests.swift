@@ -256,4 +256,52 @@ import Testing
         #expect(try ProcessorStageTests.rows(path, "SELECT amended, energy_wh, cost_status, cost_total FROM sessions WHERE id = 'f-1'")
             == [["1", "9999.0", "priced", first["f-1"]?.breakdown.map { $0.currency.text($0.totalInclVAT) } ?? "?"]])
     }
+
+    /// `min_current` prices by the current summed over the phases: 0.50/kWh while the car draws at least 16 A,
+    /// 0.30/kWh below. The fixture session draws 3 × 10.4 A (31.2 A) until 08:20Z, then 3 × 4 A (12 A).
+    /// By hand: 2 400 Wh at 0.50 = 1.20, 2 400 Wh at 0.30 = 0.72; ENERGY 1.92 (one dimension, rounded once);
+    /// VAT 19 % of 1.92 = 0.3648 → 0.36; total 2.28.
+    @Test func aCurrentRestrictionSplitsWhereTheCurrentDrops() throws {
+        let tariffs = """
+            tariffs:
+              default: amps
+              definitions:
+                - id: amps
+                  currency: EUR
+                  vat: 19
+                  valid_from: 2026-01-01T00:00:00+01:00
+                  elements:
+                    - price_components:
+                        - {type: ENERGY, price: 0.50}
+                      restrictions: {min_current: 16}
+                    - price_components:
+                        - {type: ENERGY, price: 0.30}
+
+            """
+        let directory = try TemporaryDirectory(prefix: "billing")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let stage = try ProcessorStage(databasePath: path, pipeline: try ProcessorStageTests.pipeline(tariffs))
+        var items = ProcessorStageTests.items()
+        for index in items.indices {
+            guard var output = items[index].output, let register = output.readings.first else { continue }
+            let amps = register.timestamp < ProcessorStageTests.start + 1_200_000 ? 10.4 : 4.0
+            for phase in [Phase.l1, .l2, .l3] {
+                output.readings.append(Reading(
+                    series: Series(site: "depot", charger: "CP-1", evse: 1, connector: 1, measurand: .currentImport,
+                                   phase: phase),
+                    timestamp: register.timestamp, value: amps, decimals: 1, transactionId: "T-1"))
+            }
+            items[index].output = output
+        }
+        try ProcessorStageTests.feed(stage, items)
+        stage.close()
+        #expect(try ProcessorStageTests.rows(path, Self.costColumns)
+            == [["amps", "EUR", "1.92", "0.00", "0.00", "0.00", "1.92", "0.36", "2.28", "priced", "NULL"]])
+        let lines = try ProcessorStageTests.rows(path, """
+            SELECT period_start, element, price, measured_volume FROM session_costs ORDER BY line
+            """)
+        #expect(Set(lines) == [["2026-11-21T08:00:00.000Z", "0", "0.5", "2400"],
+                               ["2026-11-21T08:20:00.000Z", "1", "0.3", "2400"]])
+    }
 }
