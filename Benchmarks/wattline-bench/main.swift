@@ -39,6 +39,13 @@ if arguments.first == "live" {
     exit(0)
 }
 
+// `wattline-bench replay [chargers]` runs only the replay section (180 chargers for a day: about a million messages).
+if arguments.first == "replay" {
+    let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
+    ReplayBenchmark.run(wattline: wattline, chargers: arguments.dropFirst().compactMap { Int($0) }.first ?? 180)
+    exit(0)
+}
+
 // `wattline-bench hooks` runs only the alert hooks section.
 if arguments.first == "hooks" {
     let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
@@ -70,6 +77,7 @@ let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathCo
 if FileManager.default.isExecutableFile(atPath: wattline) {
     LiveIngestBenchmark.run(wattline: wattline)
     AlertsBenchmark.run(wattline: wattline)
+    ReplayBenchmark.run(wattline: wattline)
 } else {
     print("\n(live ingest skipped: no \(wattline); `make bench` builds it)")
 }

@@ -81,6 +81,15 @@ final class IngestWorker {
         self.processors = stages.lazy.compactMap { $0 as? ProcessorStage }.first
         self.deadLetters = deadLetters
         self.decoder = TelemetryDecoder(maxPayloadBytes: options.decodeLimitBytes)
+        // The tap's transaction placements are in no checkpoint: the open sessions the processors restored name
+        // them, so a StopTransaction after a restart (it names only its transaction) still finds its EVSE.
+        if let processors {
+            for session in processors.chain.sessions.openSessions {
+                guard let transactionId = session.transactionId else { continue }
+                decoder.placeTransaction(charger: session.charger, transactionId: transactionId, evse: session.evse,
+                                         connector: session.connector)
+            }
+        }
         self.sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
                                                                futureTolerance: options.futureTolerance))
         self.nextLSN = startAt

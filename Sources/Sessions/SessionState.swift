@@ -299,6 +299,15 @@ struct SessionState: Sendable, Codable {
         out.append(event(.nearComplete, at: t, figures))
     }
 
+    /// A meter stop that reached the session after it closed (an unplug applied first, say): the billing trace takes
+    /// the session's energy at the stop when it is not older than the trace's newest reading, so the cost includes
+    /// the energy up to the stop, at its time, instead of ending at the last meter value.
+    mutating func traceClosingRegister(t: Int64, config: SessionConfiguration) {
+        guard billing != nil, register.count >= 1, let energy = register.energy, t >= (billing!.latest?.t ?? .min)
+        else { return }
+        billing!.reading(t: t, energyWh: energy, powerW: nil, soc: nil, configuration: config)
+    }
+
     /// Hands the instant's values to the billing trace (offered power is not billed on).
     private mutating func trace(_ kind: ReadingKind, t: Int64, config: SessionConfiguration) {
         guard billing != nil else { return }

@@ -590,6 +590,7 @@ extension SessionTracker {
         if let stop = e.meterStopWh {
             s.meterStop = stop
             s.mergeLate(.register, t: e.timestamp, value: stop, resolution: 1)
+            s.traceClosingRegister(t: e.timestamp, config: configuration)
         }
         if let reason = e.stopReason { s.stopReason = reason }
         if e.timestamp > (s.endedAt ?? .min) { s.endedAt = e.timestamp }

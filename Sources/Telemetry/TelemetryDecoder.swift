@@ -28,6 +28,14 @@ public final class TelemetryDecoder {
         self.tracker = tracker
     }
 
+    /// Tells the tap where a transaction runs that it learnt before a restart: the tracker is in no checkpoint, so
+    /// a runtime seeds it from the open sessions its processors restored, and a StopTransaction (which names only
+    /// the transaction) still finds its EVSE.
+    public func placeTransaction(charger: String, transactionId: String, evse: Int, connector: Int) {
+        tracker.place(charger: charger, transactionId: transactionId,
+                      at: OCPPCallTracker.Placement(evse: evse, connector: connector))
+    }
+
     /// Decodes one message, appending what it carries to `output`. Throws the reason when the message is refused;
     /// `output` is then left as it was.
     public func decode(_ message: InboundMessage, source: MessageSource, into output: inout DecodeOutput) throws(DecodeError) {

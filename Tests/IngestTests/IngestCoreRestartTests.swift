@@ -3,6 +3,8 @@ import Ingest
 import Logging
 import MosquittoTestSupport
 import Pipeline
+import SQLite
+import Telemetry
 import Testing
 
 /// The ingest core fed directly (no broker), stopped and started again on the same data directory.
@@ -59,5 +61,57 @@ import Testing
         // StartTransaction (read again) + the idAssigned event of its result.
         #expect(core.counters.events.current == 2)
         IngestHarness.expectIdentities(core.counters)
+    }
+
+    /// A StopTransaction after a restart names only its transaction: the tap learns where it runs from the open
+    /// session the processors restored, so the stop's transactionData readings reach the session on its EVSE
+    /// (without it they had no EVSE and were counted unattributed).
+    @Test func aStopAfterARestartFindsItsEVSE() throws {
+        let data = try TemporaryDirectory(prefix: "wattline-core")
+        defer { data.remove() }
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "core.yaml", environment: [:])
+        let options = IngestOptions(dataDirectory: data.path)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let iso = { (ms: Int64) in Timestamp.format(ms) }
+        do {
+            let core = try IngestCore(pipeline: pipeline, options: options, logger: Logger(label: "test"))
+            try core.start()
+            Self.accept(core, "ocpp/CP-1/in", #"[2,"s-1","StartTransaction",{"connectorId":2,"idTag":"T1","meterStart":1000,"timestamp":"\#(iso(now))"}]"#, at: now)
+            Self.accept(core, "ocpp/CP-1/out", #"[3,"s-1",{"transactionId":42,"idTagInfo":{"status":"Accepted"}}]"#, at: now + 100)
+            // A second transaction on connector 1, so the stop cannot be matched by "the charger's only session".
+            Self.accept(core, "ocpp/CP-1/in", #"[2,"s-2","StartTransaction",{"connectorId":1,"idTag":"T2","meterStart":500,"timestamp":"\#(iso(now + 1_000))"}]"#, at: now + 1_000)
+            Self.accept(core, "ocpp/CP-1/out", #"[3,"s-2",{"transactionId":41,"idTagInfo":{"status":"Accepted"}}]"#, at: now + 1_100)
+            #expect(IngestHarness.eventually(10) { core.counters.decoded.current == 4 })
+            core.stop()
+        }
+        let stop = #"[2,"e-1","StopTransaction",{"transactionId":42,"meterStop":4000,"timestamp":"\#(iso(now + 600_000))","reason":"Local","transactionData":[{"timestamp":"\#(iso(now + 600_000))","sampledValue":[{"value":"4000","context":"Transaction.End","measurand":"Energy.Active.Import.Register","unit":"Wh"},{"value":"80","context":"Transaction.End","measurand":"SoC","location":"EV","unit":"Percent"}]}]}]"#
+        let core = try IngestCore(pipeline: pipeline, options: options, logger: Logger(label: "test"))
+        try core.start()
+        Self.accept(core, "ocpp/CP-1/in", stop, at: now + 600_100)
+        // The back-end's answer: until it comes the stage holds the CALL back (its result might carry data).
+        Self.accept(core, "ocpp/CP-1/out", #"[3,"e-1",{"idTagInfo":{"status":"Accepted"}}]"#, at: now + 600_200)
+        // And a later message, so the transactionData reading leaves the reordering window before the stop.
+        let later = #"[2,"n-1","StatusNotification",{"connectorId":2,"errorCode":"NoError","status":"Available","timestamp":"\#(iso(now + 700_000))"}]"#
+        Self.accept(core, "ocpp/CP-1/in", later, at: now + 700_000)
+        #expect(IngestHarness.eventually(10) { core.counters.decoded.current >= 3 })
+        core.stop()
+        let database = try Database(path: data.path + "/wattline.db")
+        defer { database.close() }
+        let statement = try database.prepare(
+            "SELECT evse, transaction_id, state, end_reason, energy_wh, soc_end FROM sessions ORDER BY transaction_id")
+        var rows: [[String]] = []
+        while try statement.step() { rows.append((0..<6).map { statement.isNull(at: $0) ? "NULL" : statement.text(at: $0) }) }
+        #expect(rows.count == 2)
+        #expect(rows.first?[0] == "1")
+        #expect(rows.first?[1] == "41")
+        #expect(rows.first?[2] == "open")
+        let stopped = try #require(rows.last)
+        #expect(stopped[0] == "2")
+        #expect(stopped[1] == "42")
+        #expect(stopped[2] != "open")
+        #expect(stopped[3] == "transaction")
+        #expect(Double(stopped[4]) == 3000)
+        // The transactionData (placed through the restored session: it names only the transaction) reached it.
+        #expect(Double(stopped[5]) == 80)
     }
 }

@@ -66,4 +66,19 @@ import Testing
         #expect(tracker.billingTrace(for: record) != nil)
         #expect(tracker.billingTrace(for: record)?.trace == nil)
     }
+
+    /// An unplug applied before the StopTransaction of the same instant closes the session first; the stop then
+    /// completes it, and its meter value still reaches the trace at its time (the cost ends at the stop's energy,
+    /// not the last meter value's).
+    @Test func aStopAfterTheUnplugStillTracesItsMeterValue() throws {
+        var d = charging(minutes: 10)
+        d.status(status(s(660), .available))
+        d.tx(txEvent(.ended, s(660), tx: "BT", meterStop: 6_200, reason: "EVDisconnected"))
+        d.drain()
+        let record = try #require(d.latest.first)
+        #expect(record.endReason == .transaction)
+        let trace = try #require(d.tracker.billingTrace(for: record)?.trace)
+        #expect(trace.latest?.t == s(660))
+        #expect(trace.latest?.energyWh == 6_200)
+    }
 }
