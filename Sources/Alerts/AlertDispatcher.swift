@@ -64,6 +64,8 @@ public final class AlertDispatcher: Sendable {
         var startError: (any Error)?
         /// The scheduler found nothing to do or wait for on its last pass.
         var idle = false
+        /// Scheduler passes completed: `drain` trusts `idle` only from a pass that began after it was called.
+        var passes = 0
     }
 
     struct Completion {
@@ -127,9 +129,12 @@ public final class AlertDispatcher: Sendable {
     /// Waits until the outbox is empty and no run is in flight (replay with hooks, tests). False at the timeout.
     public func drain(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
+        // A pass under way may have counted the outbox before the last commit put events in it: wait for the next.
+        let firstTrusted = state.withLock { $0.passes } + 2
         while ContinuousClock.now < deadline {
             wake.signal()
-            if state.withLock({ $0.idle && $0.inFlight.values.allSatisfy { $0 == 0 } && $0.completions.isEmpty }),
+            if state.withLock({ $0.passes >= firstTrusted && $0.idle && $0.inFlight.values.allSatisfy { $0 == 0 }
+                                    && $0.completions.isEmpty }),
                counters.value(.outboxRows) == 0 {
                 return true
             }
@@ -159,7 +164,10 @@ public final class AlertDispatcher: Sendable {
                 let rows = try outbox.count()
                 counters.set(.outboxRows, rows)
                 let busy = state.withLock { $0.inFlight.values.contains { $0 > 0 } }
-                state.withLock { $0.idle = rows == 0 && !busy }
+                state.withLock {
+                    $0.idle = rows == 0 && !busy
+                    $0.passes += 1
+                }
                 warned = false
             } catch {
                 if !warned { logger.error("alert outbox: \(error); retrying") }

@@ -295,7 +295,22 @@ extension AnomalyDetector {
         observe(condIndex(i, .soc), at: t, bad: false)
     }
 
+    /// A session ended at `t`: no energy flows after it, so the last power sample is held up to `t` only (held on for
+    /// `power_hold`, it made energy "flow" while the register stood still: a false meter_stuck at the next session's
+    /// first reading). The power_spike baseline starts over too: the next vehicle's power is no spike against the
+    /// tapered end of the last one's.
+    mutating func flowStopped(_ i: Int, at t: Int64) {
+        evses[i].spikeCount = 0
+        evses[i].spikeHead = 0
+        let pt = evses[i].powerT
+        guard pt != .min, t > pt, evses[i].powerW != 0 else { return }
+        evses[i].cumWh = integral(i, t)
+        evses[i].powerW = 0
+        evses[i].powerT = t
+    }
+
     mutating func unplugged(_ i: Int, at t: Int64) {
+        flowStopped(i, at: t)
         evses[i].plugged = false
         evses[i].sessionOpen = false
         boundary(i, at: t)

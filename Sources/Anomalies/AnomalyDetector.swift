@@ -323,6 +323,7 @@ public struct AnomalyDetector: Sendable, Codable {
             boundary(i, at: t)
         case .ended:
             boundary(i, at: t)
+            flowStopped(i, at: t)
         default: break
         }
         if let state = event.chargingState {
@@ -356,6 +357,7 @@ public struct AnomalyDetector: Sendable, Codable {
             if evses[i].sessionId == nil { evses[i].sessionId = event.sessionId }
             evses[i].sessionOpen = false
             boundary(i, at: t)
+            flowStopped(i, at: t)
             let reason = (event.figures.reason ?? "").lowercased()
             if reason.contains("unplug") || reason.contains("disconnect") || reason.contains("departed") {
                 unplugged(i, at: t)

@@ -112,7 +112,8 @@ public final class IngestCore: Sendable {
                     case .processors:
                         let alerts = self.alerts
                         stages.append(try ProcessorStage(
-                            databasePath: options.databasePath, pipeline: pipeline, alerts: alerts?.configuration,
+                            databasePath: options.databasePath, pipeline: pipeline,
+                            minCommitSpacing: options.minCommitSpacing, alerts: alerts?.configuration,
                             onAlertsCommitted: { result in
                                 alerts?.counters.add(.coalesced, result.coalesced)
                                 alerts?.counters.add(.overQuota, result.overQuota.count)

@@ -258,7 +258,7 @@ final class IngestWorker {
         let pressed = Int(log.bytesOnDisk) >= options.logLowWaterBytes
         for stage in stages where final || pressed || stage.flushIsDue(at: lastReceivedAt) {
             do {
-                try stage.flush(watermark: watermark, receivedAt: lastReceivedAt)
+                try stage.flush(watermark: watermark, receivedAt: lastReceivedAt, checkpointing: final || pressed)
                 warnedStages.remove(stage.name)
                 if stage === processors, let processors {
                     counters.openSessions.set(processors.chain.sessions.openSessions.count)

@@ -20,7 +20,9 @@ protocol WorkerStage: AnyObject {
     func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64)
     func advance(watermark: UInt64)
     func flushIsDue(at receivedAt: Int64) -> Bool
-    func flush(watermark: UInt64, receivedAt: Int64) throws
+    /// Makes the outputs durable; `checkpointing` asks for the checkpoint to advance too (the end, a pressed log),
+    /// which a stage may otherwise do less often than it writes.
+    func flush(watermark: UInt64, receivedAt: Int64, checkpointing: Bool) throws
 }
 
 extension WorkerStage {
@@ -58,7 +60,7 @@ final class ArchiveStage: WorkerStage {
 
     func flushIsDue(at receivedAt: Int64) -> Bool { store.flushIsDue(at: receivedAt) }
 
-    func flush(watermark: UInt64, receivedAt: Int64) throws {
+    func flush(watermark: UInt64, receivedAt: Int64, checkpointing: Bool) throws {
         guard watermark > (store.checkpoint ?? 0) || store.hasUnflushedSamples else { return }
         try store.flush(checkpoint: watermark, receivedAt: receivedAt)
     }
@@ -79,8 +81,8 @@ extension ProcessorStage: WorkerStage {
 
     func flushIsDue(at receivedAt: Int64) -> Bool { commitIsDue(at: receivedAt) }
 
-    func flush(watermark: UInt64, receivedAt: Int64) throws {
+    func flush(watermark: UInt64, receivedAt: Int64, checkpointing: Bool) throws {
         apply(through: watermark)
-        try commit(receivedAt: receivedAt)
+        try commit(receivedAt: receivedAt, checkpointing: checkpointing)
     }
 }

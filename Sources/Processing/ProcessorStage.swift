@@ -15,6 +15,14 @@ import Telemetry
 /// exactly "records up to the watermark", and it is saved with the rows in one transaction; after a restart the
 /// snapshot comes back and everything after the checkpoint is applied once, as if nothing had happened.
 ///
+/// **Snapshots less often than rows.** Rows are committed every `commitInterval` of receive time (10 s), the snapshot
+/// and checkpoint with them only every `snapshotInterval` (5 min) — and no more than once per `minSnapshotSpacing` of
+/// elapsed time (5 s: a replay goes through hours of receive time a second) — at the end, when the worker asks (its
+/// log is pressed) and whenever alert events are committed. A restart applies the log again from the last snapshot and
+/// rewrites the same rows (upserts by id: the processors are deterministic), and since no alert event was ever
+/// committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
+/// replay's time.
+///
 /// **Order.** Items that become due together are applied in event-time order (at equal times: transaction starts,
 /// statuses, readings, transaction ends), so a StopTransaction never overtakes the meter values before it.
 ///
@@ -35,6 +43,14 @@ public final class ProcessorStage {
     private var pendingAnomalies: [String: Anomaly] = [:]
     private var pendingIntervals: [PowerInterval] = []
     private var lastCommitAt: Int64?
+    private var lastSnapshotAt: Int64?
+    private let snapshotInterval: Int64
+    /// Elapsed (monotonic) time of the last snapshot: cadence only, never a result.
+    private var lastSnapshotInstant = ContinuousClock.now
+    private let minSnapshotSpacing: Duration
+    /// Rows are committed no more often than this elapsed time (a full-speed replay; zero live).
+    private let minCommitSpacing: Duration
+    private var lastCommitInstant = ContinuousClock.now
     private var lastAppliedReceiveTime: Int64 = .min
     private let commitInterval: Int64
     /// Session events applied since the last call to `drainSessionEvents` (for logs).
@@ -85,13 +101,17 @@ public final class ProcessorStage {
     /// With `alerts` (hooks that run), anomaly transitions and session events go to the alert outbox in the same
     /// transaction as their rows, and `onAlertsCommitted` is called after each such commit.
     public init(databasePath: String, pipeline: PipelineDefinition, commitInterval: Int64 = 10_000,
-                alerts: AlertConfiguration? = nil,
+                snapshotInterval: Int64 = 300_000, minSnapshotSpacing: Duration = .seconds(5),
+                minCommitSpacing: Duration = .zero, alerts: AlertConfiguration? = nil,
                 onAlertsCommitted: @escaping @Sendable (Outbox.EnqueueResult) -> Void = { _ in }) throws {
         let alerts = alerts?.hooks.isEmpty == false ? alerts : nil
         store = try ResultStore(path: databasePath, alerts: alerts)
         self.alerts = alerts
         self.onAlertsCommitted = onAlertsCommitted
         self.commitInterval = commitInterval
+        self.snapshotInterval = snapshotInterval
+        self.minSnapshotSpacing = minSnapshotSpacing
+        self.minCommitSpacing = minCommitSpacing
         pricing = try SessionPricing(pipeline: pipeline)
         outputs = try SessionOutputConfiguration.read(pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
@@ -264,36 +284,46 @@ public final class ProcessorStage {
         pendingSessions[id] ?? chain.sessions.openSessions.first { $0.id == id }
     }
 
-    /// True when `commitInterval` of receive time passed since the last commit.
+    /// True when `commitInterval` of receive time (and `minCommitSpacing` of elapsed time) passed since the last
+    /// commit.
     public func commitIsDue(at receivedAt: Int64) -> Bool {
         guard let lastCommitAt else { return true }
         return receivedAt - lastCommitAt >= commitInterval
+            && (minCommitSpacing == .zero || ContinuousClock.now - lastCommitInstant >= minCommitSpacing)
     }
 
-    /// Writes the results gathered so far, the open sessions, and the checkpoint (what has been applied) in one
-    /// transaction. On error nothing is lost: the results stay pending and the checkpoint where it was.
-    public func commit(receivedAt: Int64) throws {
-        guard appliedThrough > (checkpoint ?? 0) || !pendingSessions.isEmpty || !pendingAnomalies.isEmpty
-                || !pendingIntervals.isEmpty || !pendingAlerts.isEmpty else { return }
+    /// Writes the results gathered so far and the open sessions in one transaction, with the checkpoint (the
+    /// snapshot of what has been applied) when it is due, alert events are pending, or `checkpointing` asks for it
+    /// (the end, a pressed log). On error nothing is lost: the results stay pending and the checkpoint where it was.
+    public func commit(receivedAt: Int64, checkpointing: Bool = true) throws {
+        let snapshotDue = checkpointing || !pendingAlerts.isEmpty
+            || lastSnapshotAt.map { receivedAt - $0 >= snapshotInterval
+                && ContinuousClock.now - lastSnapshotInstant >= minSnapshotSpacing } ?? true
+        let advances = snapshotDue && appliedThrough > (checkpoint ?? 0)
+        guard advances || !pendingSessions.isEmpty || !pendingAnomalies.isEmpty || !pendingIntervals.isEmpty
+                || !pendingAlerts.isEmpty else { return }
         var sessions = pendingSessions
         for open in chain.sessions.openSessions { sessions[open.id] = open }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let written = sessions.values.sorted { $0.id < $1.id }
         let costs = try price(written)
         let changed = costs.filter { writtenCosts[$0.key] != $0.value }
-        let snapshot = Array(try encoder.encode(chain))
+        let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: Array(try JSONEncoder().encode(chain))) : nil
         try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
-                        checkpoint: appliedThrough, snapshot: snapshot)
+                        checkpoint: snapshot)
         if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }
         remember(changed, of: written)
         pendingAlerts.removeAll()
         pendingSessions.removeAll()
         pendingAnomalies.removeAll()
         pendingIntervals.removeAll()
-        checkpoint = appliedThrough
+        if snapshotDue {
+            checkpoint = appliedThrough
+            lastSnapshotAt = receivedAt
+            lastSnapshotInstant = ContinuousClock.now
+        }
         lastCommitAt = receivedAt
+        lastCommitInstant = ContinuousClock.now
     }
 
     /// Takes the session events applied since the last call.

@@ -388,14 +388,32 @@ public struct SessionCurve: Sendable, Equatable {
         self.points = points
     }
 
-    /// Reads `curve` out of a session record's JSON (`stepMs`/`points`, `t`, `averageW`, `maxW`, `samples`, `soc`;
-    /// snake_case keys are read as well). Nil when the text is not a record with a curve.
+    /// Reads `curve` out of a session record's JSON: by column (`stepMs`, and arrays `t`, `averageW`, `maxW`,
+    /// `samples`, `soc`), or the earlier `points` list of objects (snake_case keys are read as well). Nil when the
+    /// text is not a record with a curve.
     public init?(recordJSON: String) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(recordJSON.utf8)) as? [String: Any],
               let curve = object["curve"] as? [String: Any],
-              let step = Self.number(curve, "stepMs", "step_ms"),
-              let points = curve["points"] as? [[String: Any]]
+              let step = Self.number(curve, "stepMs", "step_ms")
         else { return nil }
+        if let times = curve["t"] as? [Any] {
+            let column = { (key: String) -> [Any] in curve[key] as? [Any] ?? [] }
+            let average = column("averageW"), max = column("maxW"), samples = column("samples"), soc = column("soc")
+            guard average.count == times.count else { return nil }
+            let value = { (array: [Any], k: Int) -> Double? in
+                k < array.count ? (array[k] as? NSNumber).map(\.doubleValue).flatMap { $0.isFinite ? $0 : nil } : nil
+            }
+            var parsed: [Point] = []
+            parsed.reserveCapacity(times.count)
+            for k in times.indices {
+                guard let t = value(times, k), let a = value(average, k) else { return nil }
+                parsed.append(Point(t: Int64(t), averageW: a, maxW: value(max, k) ?? a,
+                                    samples: Int(value(samples, k) ?? 0), soc: value(soc, k)))
+            }
+            self.init(stepMs: Int64(step), points: parsed)
+            return
+        }
+        guard let points = curve["points"] as? [[String: Any]] else { return nil }
         var parsed: [Point] = []
         parsed.reserveCapacity(points.count)
         for point in points {

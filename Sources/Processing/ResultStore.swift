@@ -80,15 +80,15 @@ final class ResultStore {
         return (lsn, try Zstd.decompress(stored))
     }
 
-    /// Writes one batch, its alert events (to the outbox) and the checkpoint in one transaction.
+    /// Writes one batch, its alert events (to the outbox) and the checkpoint (when given) in one transaction.
     ///
     /// Events the outbox has no room for (its quota) are appended to `failed.jsonl` before the commit: kept, never
     /// dropped (a failed commit may write them twice; the ids tell).
     /// Sessions with a cost in `costs` get their cost columns and `session_costs` lines in the same transaction.
     func write(sessions: [SessionRecord], costs: [String: SessionCost] = [:], anomalies: [Anomaly],
                intervals: [PowerInterval], alerts: [AlertEvent] = [],
-               stage: String, checkpoint lsn: UInt64, snapshot: [UInt8]) throws {
-        let compressed = try Zstd.compress(snapshot, level: 3)
+               stage: String, checkpoint: (lsn: UInt64, bytes: [UInt8])?) throws {
+        let compressed = try checkpoint.map { try Zstd.compress($0.bytes, level: 3) }
         try database.transaction(.immediate) {
             for session in sessions {
                 try upsert(session)
@@ -109,7 +109,9 @@ final class ResultStore {
             } else {
                 lastEnqueue = Outbox.EnqueueResult()
             }
-            try saveCheckpoint.run([.text(stage), .integer(Int64(bitPattern: lsn)), .blob(compressed)])
+            if let checkpoint, let compressed {
+                try saveCheckpoint.run([.text(stage), .integer(Int64(bitPattern: checkpoint.lsn)), .blob(compressed)])
+            }
         }
     }
 

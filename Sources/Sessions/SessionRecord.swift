@@ -202,13 +202,54 @@ public struct CurvePoint: Sendable, Codable, Equatable {
 }
 
 /// The compact power curve of a session: at most `max_curve_points` points of `stepMs` each.
-public struct PowerCurve: Sendable, Codable, Equatable {
+public struct PowerCurve: Sendable, Equatable {
     public var stepMs: Int64
     public var points: [CurvePoint]
 
     public init(stepMs: Int64, points: [CurvePoint] = []) {
         self.stepMs = stepMs
         self.points = points
+    }
+}
+
+/// JSON by column — `{"stepMs": 60000, "t": [...], "averageW": [...], "maxW": [...], "samples": [...], "soc": [...]}`,
+/// one array per field rather than one object per point: every open session's curve is encoded at each commit (its
+/// row's `record`) and in snapshots, and per-point objects made that the largest part of a replay's time. The
+/// earlier form, `{"stepMs": ..., "points": [{"t": ..., ...}]}`, still decodes.
+extension PowerCurve: Codable {
+    enum CodingKeys: String, CodingKey {
+        case stepMs, points, t, averageW, maxW, samples, soc
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stepMs = try c.decode(Int64.self, forKey: .stepMs)
+        if let points = try c.decodeIfPresent([CurvePoint].self, forKey: .points) {
+            self.points = points
+            return
+        }
+        let t = try c.decode([Int64].self, forKey: .t)
+        let average = try c.decode([Double].self, forKey: .averageW)
+        let max = try c.decode([Double].self, forKey: .maxW)
+        let samples = try c.decode([Int32].self, forKey: .samples)
+        let soc = try c.decode([Double?].self, forKey: .soc)
+        guard average.count == t.count, max.count == t.count, samples.count == t.count, soc.count == t.count else {
+            throw DecodingError.dataCorruptedError(forKey: .t, in: c,
+                                                   debugDescription: "the power curve's columns differ in length")
+        }
+        points = t.indices.map {
+            CurvePoint(t: t[$0], averageW: average[$0], maxW: max[$0], samples: samples[$0], soc: soc[$0])
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(stepMs, forKey: .stepMs)
+        try c.encode(points.map(\.t), forKey: .t)
+        try c.encode(points.map(\.averageW), forKey: .averageW)
+        try c.encode(points.map(\.maxW), forKey: .maxW)
+        try c.encode(points.map(\.samples), forKey: .samples)
+        try c.encode(points.map(\.soc), forKey: .soc)
     }
 }
 

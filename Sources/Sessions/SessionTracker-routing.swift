@@ -315,17 +315,18 @@ extension SessionTracker {
         let cfg = configuration
         var r = 0
         while r < evses[i].recent.count {
-            let s = evses[i].recent[r]
-            let end = s.endedAt ?? s.startedAt
-            if s.state == .closed,
+            // The few fields read, not a copy of the whole session (curve, trace: a copy was most of `advance`).
+            let end = evses[i].recent[r].endedAt ?? evses[i].recent[r].startedAt
+            let closedReceive = evses[i].recent[r].closedReceive
+            if evses[i].recent[r].state == .closed,
                clock >= end &+ cfg.finalizeAfterMs
-                || receivedAt >= s.closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs {
+                || receivedAt >= closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs {
                 evses[i].recent[r].state = .finalized
-                markDirty(i, s.id)
+                markDirty(i, evses[i].recent[r].id)
             }
             if evses[i].recent[r].state == .finalized,
                clock >= end &+ cfg.finalizeAfterMs &+ cfg.retainAfterFinalizeMs
-                || receivedAt >= s.closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs
+                || receivedAt >= closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs
                     &+ cfg.retainAfterFinalizeMs {
                 evict(i, r)
                 continue

@@ -94,6 +94,7 @@ struct ReplayCommand: ParsableCommand {
         }
         options.shutdownTimeout = .seconds(3_600)
         options.runHooks = hooks
+        options.minCommitSpacing = .milliseconds(250)
         let started = Date()
         let core = try IngestCore(pipeline: definition, options: options, logger: logger)
         let start: Int

@@ -57,6 +57,25 @@ import Testing
         #expect(h.out.isEmpty)
     }
 
+    /// A DC session ends at full power (the last meter value 15 s before the end, no 0 W sample): hours later the
+    /// next session begins with the same register. The power is held only up to the end, so no energy "flowed"
+    /// while the register stood still (held on for `power_hold`, it made a 60 s meter_stuck at the next start).
+    @Test func meterStuckCleanAfterASessionEndsAtFullPower() {
+        var h = Harness()
+        var k: Int64 = 0
+        while k <= 600 {
+            h.feed(reg(s(k), 100_000 + 70_000 * Double(k) / 3_600))
+            h.feed(pwr(s(k), 70_000))
+            k += 60
+        }
+        h.feed(reg(s(615), 100_000 + 70_000 * 615.0 / 3_600))
+        h.feed(SessionEvent(kind: .ended, sessionId: "a", site: site, charger: "CP-1", evse: 1, at: s(615)))
+        h.feed(SessionEvent(kind: .started, sessionId: "b", site: site, charger: "CP-1", evse: 1, at: s(10_000)))
+        h.feed(reg(s(10_000), 100_000 + 70_000 * 615.0 / 3_600, context: .transactionBegin))
+        h.feed([reg(s(10_060), 100_000 + 70_000 * 615.0 / 3_600 + 800), pwr(s(10_060), 150_000)])
+        #expect(h.of(.meterStuck).isEmpty)
+    }
+
     // MARK: energy_mismatch
 
     @Test func energyMismatchFires() {
@@ -308,6 +327,16 @@ import Testing
         for k in stride(from: Int64(0), to: 100, by: 10) { h.feed(pwr(s(k), 0)) }
         for k in stride(from: Int64(100), to: 600, by: 10) { h.feed(pwr(s(k), k % 20 == 0 ? 10_900 : 10_800)) }
         #expect(h.out.isEmpty)
+    }
+
+    /// A DC session tapers to 70 kW and ends; the next vehicle draws 150 kW from its first sample: no spike (the
+    /// baseline starts over with each session).
+    @Test func powerSpikeCleanWhenTheNextSessionDrawsMore() {
+        var h = Harness()
+        for k in stride(from: Int64(0), to: 600, by: 60) { h.feed(pwr(s(k), 70_000 + Double(k % 120))) }
+        h.feed(SessionEvent(kind: .ended, sessionId: "a", site: site, charger: "CP-1", evse: 1, at: s(615)))
+        for k in stride(from: Int64(5_000), to: 5_600, by: 60) { h.feed(pwr(s(k), 150_000 + Double(k % 120))) }
+        #expect(h.of(.powerSpike).isEmpty)
     }
 
     // MARK: soc_jump

@@ -163,7 +163,7 @@ import Testing
         let record = ResultQueryTests.session("s-1", startedAt: start)
         let store = try ResultStore(path: path)
         try store.write(sessions: [record], costs: ["s-1": cost], anomalies: [], intervals: [], stage: "processors",
-                        checkpoint: 1, snapshot: [])
+                        checkpoint: (1, []))
         store.close()
         #expect(try ProcessorStageTests.rows(path, "SELECT cost_status, cost_error, cost_total FROM sessions")
             == [["failed", "session s-1 cannot be priced: sample 1 is earlier than the sample before it", "NULL"]])
@@ -240,18 +240,18 @@ import Testing
         let first = try stage.price([record])
         #expect(first["f-1"]?.status == .priced)
         try stage.store.write(sessions: [record], costs: first, anomalies: [], intervals: [], stage: "test",
-                              checkpoint: 1, snapshot: [])
+                              checkpoint: (1, []))
         #expect(try stage.price([record]).isEmpty)
         // A closed session the tracker no longer holds (no trace) keeps the cost it was written with.
         let closed = ResultQueryTests.session("c-1", state: .closed, startedAt: ProcessorStageTests.start)
         try stage.store.write(sessions: [closed], costs: try stage.price([closed]), anomalies: [], intervals: [],
-                              stage: "test", checkpoint: 1, snapshot: [])
+                              stage: "test", checkpoint: (1, []))
         #expect(try stage.price([closed]).isEmpty)
         var amended = record
         amended.amended = 1
         amended.energyWh = 9_999
         try stage.store.write(sessions: [amended], costs: try stage.price([amended]), anomalies: [], intervals: [],
-                              stage: "test", checkpoint: 2, snapshot: [])
+                              stage: "test", checkpoint: (2, []))
         stage.close()
         #expect(try ProcessorStageTests.rows(path, "SELECT amended, energy_wh, cost_status, cost_total FROM sessions WHERE id = 'f-1'")
             == [["1", "9999.0", "priced", first["f-1"]?.breakdown.map { $0.currency.text($0.totalInclVAT) } ?? "?"]])

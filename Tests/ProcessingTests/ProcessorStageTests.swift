@@ -67,9 +67,10 @@ import Testing
     }
 
     /// Feeds `items` as the worker would (readings released at once, watermark = the record), committing every
-    /// `commitEvery` records; stops after `limit` records.
+    /// `commitEvery` records; stops after `limit` records. `checkpointing: false` commits as the worker does between
+    /// snapshots (the stage decides when its checkpoint is due), and leaves out the final commit: a crash.
     static func feed(_ stage: ProcessorStage, _ items: [(lsn: UInt64, receivedAt: Int64, output: DecodeOutput?)],
-                     from first: Int = 0, limit: Int = .max, commitEvery: Int = 50) throws {
+                     from first: Int = 0, limit: Int = .max, commitEvery: Int = 50, checkpointing: Bool = true) throws {
         for (index, item) in items.enumerated() where index >= first && index < limit {
             if let output = item.output {
                 stage.accept(output, origin: Origin(site: "depot", charger: "CP-1"), lsn: item.lsn, receivedAt: item.receivedAt)
@@ -78,9 +79,9 @@ import Testing
                 stage.accept(tick: item.lsn, receivedAt: item.receivedAt)
             }
             stage.apply(through: item.lsn)
-            if index % commitEvery == 0 { try stage.commit(receivedAt: item.receivedAt) }
+            if index % commitEvery == 0 { try stage.commit(receivedAt: item.receivedAt, checkpointing: checkpointing) }
         }
-        if let last = items.prefix(limit).last { try stage.commit(receivedAt: last.receivedAt) }
+        if checkpointing, let last = items.prefix(limit).last { try stage.commit(receivedAt: last.receivedAt) }
     }
 
     static func rows(_ path: String, _ sql: String) throws -> [[String]] {
@@ -165,5 +166,36 @@ import Testing
         #expect(raw == [["0"]])
         let short = try Self.pipeline("processors:\n  sessions:\n    id_tag_hash_key: short\n")
         #expect(throws: PipelineError.self) { try ProcessorChain(pipeline: short) }
+    }
+
+    /// Rows are committed more often than the checkpoint: a crash between snapshots leaves rows newer than the
+    /// checkpoint; the restarted stage applies those records again from the snapshot and ends with the same rows
+    /// as an uninterrupted run.
+    @Test func rowsNewerThanTheCheckpointAreRewrittenTheSameAfterACrash() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let items = Self.items()
+        let whole = directory.path + "/whole.db"
+        let uninterrupted = try ProcessorStage(databasePath: whole, pipeline: try Self.pipeline())
+        try Self.feed(uninterrupted, items)
+        uninterrupted.close()
+
+        let crashed = directory.path + "/crashed.db"
+        let first = try ProcessorStage(databasePath: crashed, pipeline: try Self.pipeline(), snapshotInterval: 3_600_000)
+        try Self.feed(first, items, limit: 1_000, commitEvery: 20, checkpointing: false)
+        let checkpoint = try #require(first.checkpoint)
+        // The session's rows were written after the checkpoint: it closed at record 243, the snapshot is older.
+        #expect(checkpoint < 243)
+        #expect(try Self.rows(crashed, "SELECT state FROM sessions") == [["closed"]])
+        first.close()
+        let resumed = try ProcessorStage(databasePath: crashed, pipeline: try Self.pipeline(), snapshotInterval: 3_600_000)
+        #expect(resumed.checkpoint == checkpoint)
+        try Self.feed(resumed, items, from: Int(checkpoint), commitEvery: 20)
+        resumed.close()
+        let sql = "SELECT * FROM sessions ORDER BY id"
+        #expect(try Self.rows(crashed, sql) == Self.rows(whole, sql))
+        let load = "SELECT * FROM load_intervals ORDER BY 1, 2, 3"
+        #expect(try Self.rows(crashed, load) == Self.rows(whole, load))
+        #expect(try !Self.rows(whole, load).isEmpty)
     }
 }

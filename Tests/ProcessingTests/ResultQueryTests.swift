@@ -66,8 +66,7 @@ import Testing
             interval(.charger, "CP-1", nil, 0, energy: 1500), interval(.charger, "CP-2", nil, 0, energy: 1000),
             interval(.connector, "CP-1", 1, 0, energy: 1500), interval(.mainMeter, "CP-1", 0, 0, energy: 1600),
         ]
-        try store.write(sessions: sessions, anomalies: anomalies, intervals: intervals, stage: "processors", checkpoint: 1,
-                        snapshot: [])
+        try store.write(sessions: sessions, anomalies: anomalies, intervals: intervals, stage: "processors", checkpoint: (1, []))
         return path
     }
 

@@ -108,8 +108,7 @@ enum ReportFixture {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let path = data + "/" + ResultQueries.fileName
         let store = try ResultStore(path: path)
-        try store.write(sessions: sessions.map(record), anomalies: anomalies, intervals: [], stage: "processors", checkpoint: 1,
-                        snapshot: [])
+        try store.write(sessions: sessions.map(record), anomalies: anomalies, intervals: [], stage: "processors", checkpoint: (1, []))
         store.close()
         let database = try Database(path: path)
         defer { database.close() }
