@@ -50,26 +50,37 @@ enum ProcessorBenchmark {
         let widths = [-44, 14, 16]
         print(row(["path", "readings/s", "bytes/connector"], widths: widths))
 
-        // The chain alone.
-        let before = residentBytes()
-        guard var chain = try? ProcessorChain(pipeline: pipeline) else { return }
-        var elapsed = 0.0
-        for (step, batch) in messages.enumerated() {
-            let began = Date()
-            for message in batch { for reading in message { chain.apply(reading, receivedAt: reading.timestamp + 200) } }
-            chain.advance(to: start + Int64(step) * 10_000 + 10_200)
-            elapsed += Date().timeIntervalSince(began)
+        // The chain alone, three times over fresh chains (the machine is shared: the best pass is reported). The
+        // first step creates every connector's state; it is timed apart from the steady steps after it.
+        var best = 0.0, firstStep = 0.0, perConnector = 0
+        for pass in 0..<3 {
+            let before = residentBytes()
+            guard var chain = try? ProcessorChain(pipeline: pipeline) else { return }
+            var elapsed = 0.0
+            for (step, batch) in messages.enumerated() {
+                let began = Date()
+                for message in batch { for reading in message { chain.apply(reading, receivedAt: reading.timestamp + 200) } }
+                chain.advance(to: start + Int64(step) * 10_000 + 10_200)
+                let seconds = Date().timeIntervalSince(began)
+                if step == 0 {
+                    firstStep = max(firstStep, Double(connectors * 8) / seconds)
+                } else {
+                    elapsed += seconds
+                }
+            }
+            if pass == 0 { perConnector = (residentBytes() - before) / connectors }
+            best = max(best, Double(total - connectors * 8) / elapsed)
+            _ = chain.sessions.drainClosed()
         }
-        let perConnector = (residentBytes() - before) / connectors
-        print(row(["ProcessorChain.apply", fmt(Double(total) / elapsed), "\(perConnector)"], widths: widths))
-        _ = chain.sessions.drainClosed()
+        print(row(["ProcessorChain.apply (steady, best of 3)", fmt(best), "\(perConnector)"], widths: widths))
+        print(row(["ProcessorChain.apply (first step: state created)", fmt(firstStep), ""], widths: widths))
 
         // The stage: queue, watermark, event-time ordering, as the worker drives it (results not committed).
         let path = NSTemporaryDirectory() + "wattline-processor-bench-\(getpid()).db"
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard let stage = try? ProcessorStage(databasePath: path, pipeline: pipeline) else { return }
         var lsn: UInt64 = 0
-        elapsed = 0
+        var elapsed = 0.0
         for batch in messages {
             let began = Date()
             for message in batch {

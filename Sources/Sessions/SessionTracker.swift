@@ -67,7 +67,7 @@ public struct SessionTracker: Sendable, Codable {
     var chargerIndex: [ChargerKey: Int32] = [:]
     var evses: [EVSEState] = []
     var evseIndex: [EVSEKey: Int32] = [:]
-    var events: [SessionEvent] = []
+    @usableFromInline var events: [SessionEvent] = []
     var dirty: [DirtyRef] = []
     var evicted: [SessionRecord] = []
 
@@ -93,7 +93,7 @@ public struct SessionTracker: Sendable, Codable {
     // MARK: - Outputs
 
     /// True when session events wait to be drained.
-    public var hasPendingEvents: Bool { !events.isEmpty }
+    @inlinable public var hasPendingEvents: Bool { !events.isEmpty }
 
     /// Session events since the last call, in the order they happened to be processed.
     public mutating func drainEvents() -> [SessionEvent] {
