@@ -26,6 +26,8 @@ public final class Acceptor: Sendable {
     struct State {
         var recent = RecentMessages()
         var lastAppendAt: Int64 = 0
+        /// The newest record's descriptor, offered again by `repostNewest` (nil before the first append).
+        var newest: LogDescriptor?
         var warnedOversize = false
         var warnedLog = false
     }
@@ -87,9 +89,22 @@ public final class Acceptor: Sendable {
                 }
             }
             state.lastAppendAt = receivedAt
+            state.newest = descriptor
             if Int(log.bytesOnDisk) >= options.logQuotaBytes { overQuota.store(true, ordering: .relaxed) }
             if !ring.producer.tryPush(descriptor) { counters.spills.add() }
             return true
+        }
+    }
+
+    /// Offers the newest record's descriptor to the ring again. The worker learns of records that spilled (the ring
+    /// was full) only from a later descriptor; when nothing more arrives — the end of a replay — this is that later
+    /// descriptor: the worker reads the spilled records back from the log up to it, or skips it when it already
+    /// has it. False when the ring is full (the worker has descriptors to go on with anyway).
+    @discardableResult
+    func repostNewest() -> Bool {
+        state.withLock { state in
+            guard let newest = state.newest else { return false }
+            return ring.producer.tryPush(newest)
         }
     }
 
@@ -100,6 +115,7 @@ public final class Acceptor: Sendable {
             do {
                 let descriptor = try log.appendTick(at: now)
                 state.lastAppendAt = now
+                state.newest = descriptor
                 if !ring.producer.tryPush(descriptor) { counters.spills.add() }
             } catch {
                 if !state.warnedLog {

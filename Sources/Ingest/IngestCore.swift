@@ -197,6 +197,10 @@ public final class IngestCore: Sendable {
     /// Appends a tick record at `time` when nothing was appended for a tick interval (replay's clock).
     public func tick(at time: Int64) { acceptor.tick(now: time) }
 
+    /// Makes the worker read back records that spilled past a full ring when nothing else would: a feeder that has
+    /// finished (replay) calls it while `levels().stageLagRecords` is above zero.
+    public func wakeWorker() { acceptor.repostNewest() }
+
     /// Levels for metrics and the status line.
     public func levels() -> RuntimeLevels {
         var levels = RuntimeLevels()

@@ -102,6 +102,8 @@ final class IngestWorker {
 
     /// Runs until the ring is closed and drained.
     func run() {
+        // Everything before the start point is processed (checkpointed by an earlier run): the lag counts from here.
+        progress.processedThrough.set(Int(truncatingIfNeeded: nextLSN &- 1))
         // First what earlier runs accepted and did not checkpoint.
         if nextLSN <= recoveredThrough {
             logger.info("resuming from log record \(nextLSN): \(recoveredThrough - nextLSN + 1) records to process again")

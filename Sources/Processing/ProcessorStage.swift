@@ -23,8 +23,9 @@ import Telemetry
 /// committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
 /// replay's time.
 ///
-/// **Order.** Items that become due together are applied in event-time order (at equal times: transaction starts,
-/// statuses, readings, transaction ends), so a StopTransaction never overtakes the meter values before it.
+/// **Order.** Items that become due together are applied in event-time order (at equal times: statuses and
+/// transaction starts as they arrived, readings, transaction ends), so a StopTransaction never overtakes the meter
+/// values before it.
 ///
 /// Not thread-safe: the ingest worker's thread owns it.
 public final class ProcessorStage {
@@ -334,12 +335,15 @@ public final class ProcessorStage {
 
     public func close() { store.close() }
 
-    /// Event time and tie-break rank of an event: transaction starts first, then statuses, readings (rank 2),
-    /// transaction ends.
+    /// Event time and tie-break rank of an event: statuses and transaction starts (in the order they arrived), then
+    /// readings (rank 2), then transaction ends. Starts and statuses share a rank so that items due together are
+    /// applied as they arrived, as they are when due one at a time: the result never depends on how the worker
+    /// batched (a full-speed replay against a live run), only on the data. (With starts first, a 2.0.1
+    /// `Occupied` at the start's instant lost the session its `plugged_at` in a replay and not live.)
     static func order(_ event: TelemetryEvent, receivedAt: Int64) -> (Int64, UInt8) {
         switch event {
         case .status(let change): (change.timestamp, 1)
-        case .transaction(let transaction): (transaction.timestamp, transaction.kind == .ended ? 3 : 0)
+        case .transaction(let transaction): (transaction.timestamp, transaction.kind == .ended ? 3 : 1)
         case .callFailure: (receivedAt, 1)
         }
     }

@@ -73,6 +73,21 @@ struct ReplayFeed {
         progress.update(done: index, force: true)
         // Let the last reordering windows close, as they would when the chargers fell silent.
         if let last = lastTime { tick(after: last, before: last + core.options.lateness + interval + 1, every: interval) }
+        // A full-speed feed outruns the worker: the log holds records it has not processed yet. Stopping now would
+        // leave them for a later start (a replay that said "finished" with part of its results missing), so wait
+        // until the worker has processed every record; a signal meanwhile interrupts as usual.
+        var lag = core.levels().stageLagRecords, movedAt = Date()
+        while lag > 0 {
+            core.wakeWorker()
+            if stop.wait(timeout: .now() + 0.01) == .success { return try interrupted(&checkpoint, index) }
+            let now = core.levels().stageLagRecords
+            if now != lag { (lag, movedAt) = (now, Date()) }
+            if Date().timeIntervalSince(movedAt) > 30 {
+                printError("wattline replay: the stages stopped making progress with \(lag) log records to go; "
+                           + "they stay in the log for the next run")
+                break
+            }
+        }
         checkpoint.fed = index
         checkpoint.nextLSN = core.nextLSN
         checkpoint.complete = true

@@ -198,4 +198,33 @@ import Testing
         #expect(try Self.rows(crashed, load) == Self.rows(whole, load))
         #expect(try !Self.rows(whole, load).isEmpty)
     }
+
+    /// Items due together are applied as they arrived when their event times are equal, as they are when due one
+    /// at a time: an OCPP 2.0.1 `Occupied` and the `Started` of the same instant give the session its `plugged_at`
+    /// however the worker batched them (a full-speed replay used to lose it: starts were ranked before statuses).
+    @Test func theResultDoesNotDependOnHowRecordsWereBatched() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let origin = Origin(site: "depot", charger: "CP-1")
+        var occupied = DecodeOutput()
+        occupied.events = [.status(StatusChange(origin: origin, evse: 1, connector: 1, timestamp: Self.start,
+                                                timestampFromCharger: true, status: .occupied, rawStatus: "Occupied"))]
+        var started = DecodeOutput()
+        started.events = [.transaction(TransactionEvent(origin: origin, kind: .started, evse: 1, connector: 1,
+                                                        timestamp: Self.start, transactionId: "T-9", idTag: "TAG"))]
+        var rows: [[[String]]] = []
+        for batched in [false, true] {
+            let path = directory.path + "/\(batched).db"
+            let stage = try ProcessorStage(databasePath: path, pipeline: try Self.pipeline())
+            stage.accept(occupied, origin: origin, lsn: 1, receivedAt: Self.start + 100)
+            if !batched { stage.apply(through: 1) }
+            stage.accept(started, origin: origin, lsn: 2, receivedAt: Self.start + 150)
+            stage.apply(through: 2)
+            try stage.commit(receivedAt: Self.start + 150)
+            stage.close()
+            rows.append(try Self.rows(path, "SELECT transaction_id, plugged_at FROM sessions"))
+        }
+        #expect(rows[0] == [["T-9", "2026-11-21T08:00:00.000Z"]])
+        #expect(rows[1] == rows[0])
+    }
 }

@@ -25,21 +25,14 @@ import Testing
     /// refused meanwhile, with a message saying why.
     ///
     /// The fixture is compact-format traffic (sessions with start and end events, meter readings every 10 s from
-    /// six chargers over three hours): OCPP traffic would also work for the feed, but after any restart the
-    /// decoder has forgotten which EVSE an OCPP transaction runs on (see the report of this change).
+    /// six chargers over three hours). OCPP traffic would do as well: after a restart the decoder learns where each
+    /// open transaction runs from the sessions the processors restored.
     @Test func aKilledReplayResumesToTheSameResults() throws {
         let directory = try TemporaryDirectory(prefix: "wattline-replay-resume")
         defer { directory.remove() }
         let fixture = try directory.write(Self.compactFleet(), to: "fleet.jsonl")
-        let pipeline = try directory.write("""
-            topics:
-              - template: ev/{site}/{charger}/{connector}/{stream}
-                format: compact
-            undeclared_chargers: accept
-            ingest:
-              lateness: 1s
-              log_retention: 30d
-            """, to: "pipeline.yaml")
+        let pipeline = try directory.write(Self.compactPipeline(ingest: "lateness: 1s\n  log_retention: 30d"),
+                                           to: "pipeline.yaml")
         let whole = directory.path + "/whole"
         let resumed = directory.path + "/resumed"
         // Three hours at 2000x: about five and a half seconds of feeding.
@@ -104,6 +97,19 @@ import Testing
 
     /// Six chargers' compact traffic over three hours, a reading every 10 s: 50-minute sessions with 10-minute
     /// pauses between them.
+    /// A pipeline for `compactFleet()`'s traffic with the given `ingest:` settings (lines after the first indented
+    /// by two spaces).
+    static func compactPipeline(ingest: String) -> String {
+        """
+        topics:
+          - template: ev/{site}/{charger}/{connector}/{stream}
+            format: compact
+        undeclared_chargers: accept
+        ingest:
+          \(ingest)
+        """
+    }
+
     static func compactFleet() -> String {
         let start: Int64 = 1_795_248_000_000  // 2026-11-21T06:00:00Z
         var lines: [String] = []
@@ -127,5 +133,25 @@ import Testing
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A full-speed feed outruns the worker, and with a tiny ring most records spill to the log: the replay still
+    /// ends only when every record is processed (it used to stop with the spilled tail unread: "finished", with
+    /// part of the results missing).
+    @Test func aFullSpeedReplayProcessesEveryRecordBeforeItEnds() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay-drain")
+        defer { directory.remove() }
+        let fixture = try directory.write(Self.compactFleet(), to: "fleet.jsonl")
+        let pipeline = try directory.write(Self.compactPipeline(ingest: "ring_capacity: 16\n  lateness: 1s"),
+                                           to: "pipeline.yaml")
+        let result = try WattlineProcess.run(["replay", fixture, "--pipeline", pipeline, "--data", directory.path + "/data"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(result.stderr.split(separator: "\n").first { $0.contains("replayed ") })
+        let number = { (label: String) -> Int? in
+            summary.range(of: label).flatMap { Int(summary[$0.upperBound...].prefix { $0.isNumber }) }
+        }
+        let accepted = try #require(number("accepted "))
+        #expect(accepted > 1_000)
+        #expect(number("decoded ") == accepted, "\(summary)")
     }
 }
