@@ -302,6 +302,14 @@ extension AnomalyDetector {
     mutating func flowStopped(_ i: Int, at t: Int64) {
         evses[i].spikeCount = 0
         evses[i].spikeHead = 0
+        holdPower(i, until: t)
+    }
+
+    /// The charger said at `t` that no energy flows (a session end, or a status such as SuspendedEV): the last power
+    /// sample counts up to `t` and zero after it, until the next sample. Held on to the next sample instead, a car
+    /// that stopped drawing a few seconds after a sample made a whole sample interval of energy appear that the
+    /// register never saw (a false energy_mismatch).
+    mutating func holdPower(_ i: Int, until t: Int64) {
         let pt = evses[i].powerT
         guard pt != .min, t > pt, evses[i].powerW != 0 else { return }
         evses[i].cumWh = integral(i, t)

@@ -300,7 +300,10 @@ public struct AnomalyDetector: Sendable, Codable {
         switch change.status {
         case .available:
             unplugged(i, at: t)
-        case .preparing, .charging, .suspendedEV, .suspendedEVSE, .finishing, .occupied:
+        case .suspendedEV, .suspendedEVSE, .finishing:
+            evses[i].plugged = true
+            holdPower(i, until: t)
+        case .preparing, .charging, .occupied:
             evses[i].plugged = true
         case .reserved, .unavailable, .faulted:
             break
@@ -328,6 +331,7 @@ public struct AnomalyDetector: Sendable, Codable {
         }
         if let state = event.chargingState {
             setCharging(i, state == "Charging", at: t, connector: event.connector)
+            if state == "SuspendedEV" || state == "SuspendedEVSE" || state == "EVConnected" { holdPower(i, until: t) }
             // 2.0.1 `Idle` means no EV connected.
             if state == "Idle" { unplugged(i, at: t) } else { evses[i].plugged = true }
         }
