@@ -75,7 +75,7 @@ public struct SessionPricing: Sendable {
         var cost = SessionCost(status: .noTariff)
         if open {
             cost.powerW = trace?.latest?.powerW
-            cost.timeToFullS = trace.flatMap(Self.timeToFull)
+            cost.timeToFullS = record.timeToFullS
         }
         guard catalog.tariff(site: record.site, charger: record.charger, evse: record.evse,
                              connector: record.connector, idTag: record.idTag, at: record.startedAt) != nil
@@ -142,14 +142,5 @@ public struct SessionPricing: Sendable {
         }
         if let chargingEnded { timeline.state(.idle, at: chargingEnded) }
         return timeline.samples(endingAt: end)
-    }
-
-    /// Seconds to 100 % SoC at the rate of the last 10 minutes (`SoCRate`'s formula; nil without two SoC values that
-    /// rose, or at 100 %).
-    static func timeToFull(_ trace: BillingTrace) -> Double? {
-        guard let latest = trace.latest, let soc = latest.soc else { return nil }
-        guard let earlier = trace.points.first(where: { $0.soc != nil && $0.t >= latest.t - SoCRate.windowMs && $0.t < latest.t }),
-              let socBefore = earlier.soc else { return nil }
-        return SoCRate.secondsToFull(from: (earlier.t, socBefore), to: (latest.t, soc))
     }
 }

@@ -319,6 +319,9 @@ public struct SessionRecord: Sendable, Codable, Equatable {
     public var lateReadings: Int
     public var duplicates: Int
     public var curve: PowerCurve
+    /// An open session's estimated seconds to 100 % SoC (`SoCRate`: the rate of the last 10 minutes, what
+    /// `near_complete` is judged on); nil when it cannot be estimated, and once the session closed.
+    public var timeToFullS: Double? = nil
 }
 
 /// What a session event says.

@@ -741,7 +741,7 @@ struct SessionState: Sendable, Codable {
         var shownPhase = phase
         if state == .open, complete, [.charging, .suspendedEV, .preparing].contains(phase) { shownPhase = .idle }
         if state != .open { shownPhase = .ended }
-        return SessionRecord(
+        var record = SessionRecord(
             id: id, site: site, charger: charger, evse: evse, connector: connector, state: state, phase: shownPhase,
             start: start, transactionId: transactionId, idTag: idTag, idTagStatus: idTagStatus, startedAt: startedAt,
             pluggedAt: pluggedAt, chargingEndedAt: endedCharging, endedAt: endedAt, unpluggedAt: unpluggedAt,
@@ -753,5 +753,7 @@ struct SessionState: Sendable, Codable {
             socStart: socFirst, socEnd: socLast, taperSoC: taperSoC, limitedBy: limiter, complete: complete,
             signedBegin: signedBegin, signedEnd: signedEnd, anomalies: anomalies, quality: flags, amended: amended,
             lateReadings: lateReadings, duplicates: duplicates, curve: curve)
+        if state == .open { record.timeToFullS = socRate?.secondsToFull }
+        return record
     }
 }

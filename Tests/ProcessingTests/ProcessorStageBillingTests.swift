@@ -203,8 +203,8 @@ import Testing
         #expect(session["tariff_id"] as? String == "tou")
     }
 
-    /// Time to full from the SoC rate of the last 10 minutes: 50 % → 60 % in 10 minutes is 1 %/min, so 40 % to go
-    /// is 40 minutes; no estimate without a rise.
+    /// Time to full from the SoC rate of the last 10 minutes (the session's `SoCRate`, as `near_complete` judges it):
+    /// 50 % → 60 % in 10 minutes is 1 %/min, so 40 % to go is 40 minutes; no estimate without a rise.
     @Test func timeToFullFollowsTheRecentSoCRate() throws {
         var tracker = SessionTracker()
         let start = ProcessorStageTests.start
@@ -218,15 +218,16 @@ import Testing
         for minute in Int64(0)...20 { tracker.process(soc(minute, 40 + Double(minute)), receivedAt: start + minute * 60_000) }
         let record = try #require(tracker.openSessions.first)
         let trace = try #require(tracker.billingTrace(for: record)?.trace)
-        #expect(SessionPricing.timeToFull(trace) == 2_400)
+        #expect(record.timeToFullS == 2_400)
         let pricing = SessionPricing(catalog: TariffCatalog(), fleet: Fleet())
         let cost = pricing.cost(of: record, trace: trace, now: start + 20 * 60_000)
         #expect(cost.status == .noTariff)
         #expect(cost.timeToFullS == 2_400)
 
         for minute in Int64(21)...40 { tracker.process(soc(minute, 60), receivedAt: start + minute * 60_000) }
-        let flat = try #require(tracker.billingTrace(for: record)?.trace)
-        #expect(SessionPricing.timeToFull(flat) == nil)
+        let flat = try #require(tracker.openSessions.first)
+        #expect(flat.timeToFullS == nil)
+        #expect(pricing.cost(of: flat, trace: tracker.billingTrace(for: flat)?.trace, now: start + 40 * 60_000).timeToFullS == nil)
     }
 
     /// A session already written finalized with a cost is not priced again (later data only amends it); nor is one
