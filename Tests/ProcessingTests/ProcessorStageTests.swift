@@ -227,4 +227,23 @@ import Testing
         #expect(rows[0] == [["T-9", "2026-11-21T08:00:00.000Z"]])
         #expect(rows[1] == rows[0])
     }
+
+    /// A restarted stage takes the pipeline's session settings as they are now (an operator tuned one and
+    /// restarted), not those of the snapshot; the power curve's step stays the restored sessions'.
+    @Test func aRestartAppliesThePipelinesCurrentSessionSettings() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let first = try ProcessorStage(databasePath: path, pipeline: try Self.pipeline())
+        try Self.feed(first, Self.items(), limit: 100)
+        first.close()
+        #expect(first.chain.sessions.configuration.completeAfterMs == 300_000)
+        let tuned = try Self.pipeline("processors:\n  sessions:\n    complete_after: 2m\n    silence_timeout: 20m\n")
+        let restarted = try ProcessorStage(databasePath: path, pipeline: tuned)
+        defer { restarted.close() }
+        #expect(restarted.chain.sessions.openSessions.count == 1, "the snapshot was restored")
+        #expect(restarted.chain.sessions.configuration.completeAfterMs == 120_000)
+        #expect(restarted.chain.sessions.configuration.silenceTimeoutMs == 1_200_000)
+        #expect(restarted.chain.sessions.configuration.curveStepMs == first.chain.sessions.configuration.curveStepMs)
+    }
 }
