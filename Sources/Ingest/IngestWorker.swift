@@ -54,7 +54,7 @@ final class IngestWorker {
     /// Every record up to this one has been fully released by the reordering window.
     private var watermark: UInt64
     /// Receive times of records not yet past the watermark (released readings carry only their record's LSN).
-    private var receiveTimes: [UInt64: Int64] = [:]
+    private var receiveTimes = ReceiveTimes()
 
     /// Shared with the runtime for metrics: the LSN processed last (relaxed; a statistic).
     let progress: ProgressLevels
@@ -224,7 +224,7 @@ final class IngestWorker {
         counters.events.add(output.events.count)
         counters.readingsDecoded.add(output.readings.count)
         for stage in stages { stage.accept(output, origin: origin, lsn: lsn, receivedAt: receivedAt) }
-        if !output.readings.isEmpty { receiveTimes[lsn] = receivedAt }
+        if !output.readings.isEmpty { receiveTimes.note(lsn: lsn, receivedAt: receivedAt) }
         for reading in output.readings {
             switch sequencer.add(reading, lsn: lsn, receivedAt: receivedAt, released: &released) {
             case .held: break
@@ -241,7 +241,7 @@ final class IngestWorker {
     private func commit(final: Bool = false) {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
         let fallback = lastReceivedAt
-        for stage in stages { stage.accept(released: released) { receiveTimes[$0] ?? fallback } }
+        for stage in stages { stage.accept(released: released) { receiveTimes.time(of: $0) ?? fallback } }
         released.removeAll(keepingCapacity: true)
         counters.readingsHeld.set(sequencer.heldCount)
         // The watermark stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
@@ -250,9 +250,7 @@ final class IngestWorker {
         let waiting = decoder.tracker.oldestPendingSequence(since: lastReceivedAt - Self.callHorizon)
         let oldestKept = [held, waiting].compactMap { $0 }.min()
         watermark = max(watermark, oldestKept.map { $0 - 1 } ?? (nextLSN - 1))
-        if !receiveTimes.isEmpty, let oldest = receiveTimes.keys.min(), oldest <= watermark {
-            receiveTimes = receiveTimes.filter { $0.key > watermark }
-        }
+        receiveTimes.drop(through: watermark)
         for stage in stages { stage.advance(watermark: watermark) }
         progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
         // While the log is over its low-water mark (the live runtime pauses intake at its quota), flush every batch
