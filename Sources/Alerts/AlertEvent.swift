@@ -190,7 +190,7 @@ public struct SessionFiguresPayload: Sendable, Equatable, Codable {
     public var energyWh: Double?
     public var powerW: Double?
     public var soc: Double?
-    /// Estimated seconds to 100 % SoC (`near_complete`, and where the session's trace allows an estimate).
+    /// `near_complete`: the estimated seconds to 100 % SoC (null when the SoC rule raised it, and in other events).
     public var timeToFullS: Double?
     public var startedAt: String?
     public var chargingEndedAt: String?

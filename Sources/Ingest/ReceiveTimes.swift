@@ -15,7 +15,7 @@ struct ReceiveTimes {
 
     /// Notes a record; `lsn` must be greater than every LSN noted before (an older one is ignored).
     mutating func note(lsn: UInt64, receivedAt: Int64) {
-        if let last = lsns.last, lsn <= last, start < lsns.count { return }
+        if let last = lsns.last, lsn <= last { return }
         lsns.append(lsn)
         times.append(receivedAt)
     }

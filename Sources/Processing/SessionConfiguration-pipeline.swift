@@ -26,14 +26,14 @@ extension SessionConfiguration {
         if let v = m.optional("finalize_after")?.duration(in: .zero...day * 30) { configuration.finalizeAfterMs = DurationText.milliseconds(v) }
         if let node = m.optional("near_complete_within") {
             // `off` (or null) leaves the SoC rule alone.
-            if node.value.isNull || node.value.scalar == "off" {
+            if node.isOff {
                 configuration.nearCompleteWithinMs = nil
             } else if let v = node.duration(in: .seconds(10)...day) {
                 configuration.nearCompleteWithinMs = DurationText.milliseconds(v)
             }
         }
         if let node = m.optional("near_complete_soc") {
-            if node.value.isNull || node.value.scalar == "off" {
+            if node.isOff {
                 configuration.nearCompleteSoC = nil
             } else if let v = node.double(in: 1...100) {
                 configuration.nearCompleteSoC = v
@@ -49,4 +49,9 @@ extension SessionConfiguration {
         if !issues.isEmpty { throw PipelineError(issues: issues.sortedIssues) }
         return configuration
     }
+}
+
+private extension ConfigNode {
+    /// `off` or nothing: the setting is switched off.
+    var isOff: Bool { value.isNull || value.scalar == "off" }
 }

@@ -1,13 +1,13 @@
 /// What billing needs of a session that the record's totals do not keep: *when* things happened — the phase
-/// changes and a bounded selection of readings (session energy, power, SoC). Part of the session's state, so of
+/// changes and a bounded selection of readings (session energy, power, SoC, current). Part of the session's state, so of
 /// the checkpoint snapshot: a restart or a replay prices from the same points.
 ///
 /// **Bounds.** Phase changes are always kept. Readings are kept at most one per `readingStepMs` (the first of each
 /// step, 1 minute to start with), plus every reading at which the session's energy first reaches one of the
 /// tariffs' kWh thresholds or its power or current crosses one of their power or current thresholds
-/// (`SessionConfiguration`'s `billingEnergyThresholdsWh`/`billingPowerThresholdsW`/`billingCurrentThresholdsA`): where a tariff split can fall, so those splits land
-/// on the same sample as with every reading. Past `maxPoints` the step doubles and kept readings are thinned
-/// (phase changes and threshold readings stay). The newest reading is always held in `latest`, so the cost so far
+/// (`SessionConfiguration`'s `billingEnergyThresholdsWh`, `billingPowerThresholdsW`, `billingCurrentThresholdsA`):
+/// where a tariff split can fall, so those splits land on the same sample as with every reading. Past `maxPoints`
+/// the step doubles and kept readings are thinned (phase changes and threshold readings stay). The newest reading is always held in `latest`, so the cost so far
 /// includes the energy up to the last reading.
 public struct BillingTrace: Sendable, Codable, Equatable {
     /// One kept point: a phase change (`phase` set) or a reading.
