@@ -54,7 +54,7 @@ let package = Package(
         .target(name: "ChunkCodec", swiftSettings: strict),
         .target(name: "ChunkStore", dependencies: ["ChunkCodec", "Checksum", "Zstd", "Telemetry"], swiftSettings: strict),
         .target(name: "PowerLevels", dependencies: ["Telemetry"], swiftSettings: strict),
-        .target(name: "Sessions", dependencies: ["Telemetry"], swiftSettings: strict),
+        .target(name: "Sessions", dependencies: ["Telemetry", "JSONTape"], swiftSettings: strict),
         .target(name: "Anomalies", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions"], swiftSettings: strict),
         .target(name: "Billing", dependencies: ["Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
         .target(name: "Alerts", dependencies: ["Telemetry", "Pipeline", "Sessions", "Anomalies", "SQLite", logging],

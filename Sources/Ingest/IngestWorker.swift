@@ -45,6 +45,8 @@ final class IngestWorker {
     private var released: [ReadingSequencer.Item] = []
     private var buffer: [UInt8] = []
     private var reader: LogReader?
+    /// The last record processed from the ring: lets `reader` jump over what the ring delivered since it last read.
+    private var lastFromRing: LogDescriptor?
     private var checkpointed: UInt64
     /// Segments below this LSN were removed (or asked to be).
     private var removedBefore: UInt64 = 0
@@ -142,7 +144,13 @@ final class IngestWorker {
     /// Reads records [nextLSN, lsn) back from the log.
     private func catchUp(to lsn: UInt64) {
         do {
-            if reader == nil || reader!.nextLSN != nextLSN { reader = try log.makeReader(from: nextLSN) }
+            if let current = reader, current.nextLSN != nextLSN {
+                // The ring delivered records since this reader last read: jump past the last of them when it is in
+                // the reader's segment (no bytes read), else position a new reader (headers only up to nextLSN).
+                let jumped = lastFromRing.map { $0.lsn + 1 == nextLSN && current.skip(past: $0) } ?? false
+                if !jumped { reader = nil }
+            }
+            if reader == nil { reader = try log.makeReader(from: nextLSN) }
             while nextLSN < lsn, let entry = try reader!.next() {
                 guard entry.lsn == nextLSN else {
                     logger.error("log record \(nextLSN) is missing (found \(entry.lsn)); continuing from there")
@@ -166,6 +174,7 @@ final class IngestWorker {
     }
 
     private func processFromLog(_ descriptor: LogDescriptor) {
+        lastFromRing = descriptor
         do {
             try log.withRecord(at: descriptor, buffer: &buffer) { view in
                 if view.isTick {
@@ -225,8 +234,9 @@ final class IngestWorker {
         counters.readingsDecoded.add(output.readings.count)
         for stage in stages { stage.accept(output, origin: origin, lsn: lsn, receivedAt: receivedAt) }
         if !output.readings.isEmpty { receiveTimes.note(lsn: lsn, receivedAt: receivedAt) }
-        for reading in output.readings {
-            switch sequencer.add(reading, lsn: lsn, receivedAt: receivedAt, released: &released) {
+        let counters = counters
+        sequencer.add(contentsOf: output.readings, lsn: lsn, receivedAt: receivedAt, released: &released) { outcome in
+            switch outcome {
             case .held: break
             case .duplicate: counters.readingsDuplicate.add()
             case .conflict: break  // counted when stored

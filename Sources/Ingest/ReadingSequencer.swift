@@ -57,8 +57,9 @@ public final class ReadingSequencer {
     }
 
     public let configuration: Configuration
+    /// Per charger: its window and the history of its series (kept in the window, so a reading costs one lookup by
+    /// charger id and none by the whole series with its two strings).
     private var chargers: [String: ChargerWindow] = [:]
-    private var history: [Series: SeriesHistory] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -77,6 +78,28 @@ public final class ReadingSequencer {
         // Taken out of the dictionary while it changes, so its arrays stay uniquely referenced (no copy).
         var window = chargers.removeValue(forKey: charger) ?? ChargerWindow()
         defer { chargers[charger] = window }
+        return add(reading, to: &window, lsn: lsn, receivedAt: receivedAt, released: &released)
+    }
+
+    /// Takes the readings of one record (usually all of one charger), in order, with `outcome` told what became of
+    /// each: the same as `add` reading by reading, with the charger's window taken out once per run of readings
+    /// of the same charger rather than once per reading.
+    public func add(contentsOf readings: [Reading], lsn: UInt64, receivedAt: Int64, released: inout [Item],
+                    outcome: (Outcome) -> Void) {
+        var index = 0
+        while index < readings.count {
+            let charger = readings[index].series.charger
+            var window = chargers.removeValue(forKey: charger) ?? ChargerWindow()
+            while index < readings.count, readings[index].series.charger == charger {
+                outcome(add(readings[index], to: &window, lsn: lsn, receivedAt: receivedAt, released: &released))
+                index += 1
+            }
+            chargers[charger] = window
+        }
+    }
+
+    private func add(_ reading: Reading, to window: inout ChargerWindow, lsn: UInt64, receivedAt: Int64,
+                     released: inout [Item]) -> Outcome {
         var flags: Flags = []
         let isFuture = reading.timestamp > receivedAt + configuration.futureTolerance
         if isFuture { flags.insert(.future) }
@@ -90,18 +113,18 @@ public final class ReadingSequencer {
             return .conflict
         }
         // Already released?
-        if let past = history[reading.series] {
+        if let past = window.history[WindowSeries(reading.series)] {
             if past.contains(reading.timestamp) {
                 if past.contains(reading.timestamp, value: reading.value) { return .duplicate }
                 flags.insert(.conflict)
                 released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading)
+                remember(reading, in: &window)
                 return .conflict
             }
             if reading.timestamp < past.newest {
                 flags.insert(.late)
                 released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading)
+                remember(reading, in: &window)
                 return .late
             }
         }
@@ -157,14 +180,15 @@ public final class ReadingSequencer {
         }
         window.heldReceivedAt = keepReceivedAt
         out.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
-        for item in out { remember(item.reading) }
+        for item in out { remember(item.reading, in: &window) }
         released.append(contentsOf: out)
         window.held = keep
     }
 
-    private func remember(_ reading: Reading) {
+    private func remember(_ reading: Reading, in window: inout ChargerWindow) {
         let capacity = configuration.historyPerSeries
-        history[reading.series, default: SeriesHistory(capacity: capacity)].record(reading.timestamp, reading.value)
+        window.history[WindowSeries(reading.series), default: SeriesHistory(capacity: capacity)]
+            .record(reading.timestamp, reading.value)
     }
 
     // MARK: Checkpoint state
@@ -173,7 +197,7 @@ public final class ReadingSequencer {
     /// read again after a restart are recognised as duplicates. Held readings are not part of it: the checkpoint
     /// LSN stays below the oldest held reading's record, so they are read again.
     public func snapshot() -> [(Series, [(Int64, Double)])] {
-        history.map { ($0.key, $0.value.entries) }
+        chargers.values.flatMap { window in window.history.map { ($0.key.series, $0.value.entries) } }
     }
 
     /// Restores what `snapshot()` returned.
@@ -181,7 +205,7 @@ public final class ReadingSequencer {
         for (series, entries) in state {
             var past = SeriesHistory(capacity: configuration.historyPerSeries)
             for (timestamp, value) in entries.sorted(by: { $0.0 < $1.0 }) { past.record(timestamp, value) }
-            history[series] = past
+            chargers[series.charger, default: ChargerWindow()].history[WindowSeries(series)] = past
         }
     }
 }
@@ -195,6 +219,24 @@ struct ChargerWindow {
     var held: [ReadingSequencer.Item] = []
     /// The receive time of each held reading (same order as `held`).
     var heldReceivedAt: [Int64] = []
+    /// What was released of each of the charger's series.
+    var history: [WindowSeries: SeriesHistory] = [:]
+}
+
+/// A series inside its charger's window: equal when the series are, hashed on the small fields only (the charger is
+/// the window's, and a charger's series all share a site), so no string is hashed.
+struct WindowSeries: Hashable {
+    let series: Series
+
+    init(_ series: Series) { self.series = series }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(series.evse)
+        hasher.combine(series.connector)
+        hasher.combine(series.measurand)
+        hasher.combine(series.phase)
+        hasher.combine(series.location)
+    }
 }
 
 /// The last released (timestamp, value) pairs of one series, newest last; a small bounded ring.

@@ -31,6 +31,14 @@ import Telemetry
 public final class ProcessorStage {
     public static let stageName = "processors"
 
+    /// The encoder of checkpoint snapshots: JSON, with each session's curve and billing points packed
+    /// (`CodingUserInfoKey.compactSnapshot`).
+    static var snapshotEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.userInfo[.compactSnapshot] = true
+        return encoder
+    }
+
     let store: ResultStore
     public internal(set) var chain: ProcessorChain
     /// Records up to this one are reflected in the tables and the snapshot.
@@ -309,7 +317,7 @@ public final class ProcessorStage {
         let written = sessions.values.sorted { $0.id < $1.id }
         let costs = try price(written)
         let changed = costs.filter { writtenCosts[$0.key] != $0.value }
-        let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: Array(try JSONEncoder().encode(chain))) : nil
+        let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: Array(try Self.snapshotEncoder.encode(chain))) : nil
         try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: snapshot)

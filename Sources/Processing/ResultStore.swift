@@ -116,7 +116,7 @@ final class ResultStore {
     }
 
     private func upsert(_ s: SessionRecord) throws {
-        let record = String(decoding: try encoder.encode(s), as: UTF8.self)
+        let record = s.jsonText()
         let signed = { (value: SignedReading?) -> SQLiteValue in value.map { .text($0.data) } ?? .null }
         try upsertSession.run([
             .text(s.id), .text(s.site), .text(s.charger), .integer(Int64(s.evse)), .integer(Int64(s.connector)),

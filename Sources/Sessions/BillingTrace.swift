@@ -1,3 +1,5 @@
+import Foundation
+
 /// What billing needs of a session that the record's totals do not keep: *when* things happened — the phase
 /// changes and a bounded selection of readings (session energy, power, SoC, current). Part of the session's state, so of
 /// the checkpoint snapshot: a restart or a replay prices from the same points.
@@ -110,5 +112,84 @@ public struct BillingTrace: Sendable, Codable, Equatable {
             if kept.count == points.count { return }
             points = kept
         }
+    }
+}
+
+/// The JSON form by default; in a checkpoint snapshot (`CodingUserInfoKey.compactSnapshot`) the points are one
+/// packed value. Both forms decode.
+extension BillingTrace {
+    enum CodingKeys: String, CodingKey {
+        case points, packed, latest, readingStepMs, chargingThresholdW, energyThresholdsReached
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let packed = try c.decodeIfPresent(Data.self, forKey: .packed) {
+            points = try Self.unpack(packed)
+        } else {
+            points = try c.decode([Point].self, forKey: .points)
+        }
+        latest = try c.decodeIfPresent(Point.self, forKey: .latest)
+        readingStepMs = try c.decode(Int64.self, forKey: .readingStepMs)
+        chargingThresholdW = try c.decode(Double.self, forKey: .chargingThresholdW)
+        energyThresholdsReached = try c.decode(Int.self, forKey: .energyThresholdsReached)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        if encoder.isCompactSnapshot {
+            try c.encode(Self.pack(points), forKey: .packed)
+        } else {
+            try c.encode(points, forKey: .points)
+        }
+        try c.encodeIfPresent(latest, forKey: .latest)
+        try c.encode(readingStepMs, forKey: .readingStepMs)
+        try c.encode(chargingThresholdW, forKey: .chargingThresholdW)
+        try c.encode(energyThresholdsReached, forKey: .energyThresholdsReached)
+    }
+
+    /// Version 1: per point t (8 bytes), a flags byte (bits 0–3: energy, power, SoC, current present; bits 4–5:
+    /// threshold nil, false, true), the phase (0 for none, else its index in `ChargePhase.allCases` + 1), then the
+    /// present values (8 bytes each) in that order.
+    static func pack(_ points: [Point]) -> Data {
+        var w = PackedWriter(version: 1, count: points.count, bytesPerItem: 18)
+        for p in points {
+            w.int64(p.t)
+            var flags: UInt8 = (p.threshold.map { $0 ? 2 : 1 } ?? 0) << 4
+            if p.energyWh != nil { flags |= 1 }
+            if p.powerW != nil { flags |= 2 }
+            if p.soc != nil { flags |= 4 }
+            if p.currentA != nil { flags |= 8 }
+            w.uint8(flags)
+            w.uint8(p.phase.map { UInt8(ChargePhase.allCases.firstIndex(of: $0)! + 1) } ?? 0)
+            if let v = p.energyWh { w.double(v) }
+            if let v = p.powerW { w.double(v) }
+            if let v = p.soc { w.double(v) }
+            if let v = p.currentA { w.double(v) }
+        }
+        return w.data
+    }
+
+    static func unpack(_ data: Data) throws -> [Point] {
+        var r = try PackedReader(data, version: 1, what: "billing trace")
+        var points: [Point] = []
+        points.reserveCapacity(r.count)
+        for _ in 0..<r.count {
+            let t = try r.int64()
+            let flags = try r.uint8()
+            let phaseIndex = Int(try r.uint8())
+            guard phaseIndex <= ChargePhase.allCases.count, flags >> 4 <= 2 else {
+                throw PackedReader.Malformed(what: "billing trace")
+            }
+            let energy = flags & 1 != 0 ? try r.double() : nil
+            let power = flags & 2 != 0 ? try r.double() : nil
+            let soc = flags & 4 != 0 ? try r.double() : nil
+            let current = flags & 8 != 0 ? try r.double() : nil
+            points.append(Point(t: t, phase: phaseIndex == 0 ? nil : ChargePhase.allCases[phaseIndex - 1],
+                                energyWh: energy, powerW: power, soc: soc, currentA: current,
+                                threshold: flags >> 4 == 0 ? nil : flags >> 4 == 2))
+        }
+        try r.finish()
+        return points
     }
 }

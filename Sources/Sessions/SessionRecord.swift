@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an EVSE is doing, normalized across protocols (mapping table: docs/sessions.md).
 public enum ChargePhase: String, Sendable, Codable, CaseIterable {
     /// No EV connected.
@@ -218,12 +220,16 @@ public struct PowerCurve: Sendable, Equatable {
 /// earlier form, `{"stepMs": ..., "points": [{"t": ..., ...}]}`, still decodes.
 extension PowerCurve: Codable {
     enum CodingKeys: String, CodingKey {
-        case stepMs, points, t, averageW, maxW, samples, soc
+        case stepMs, points, t, averageW, maxW, samples, soc, packed
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         stepMs = try c.decode(Int64.self, forKey: .stepMs)
+        if let packed = try c.decodeIfPresent(Data.self, forKey: .packed) {
+            points = try Self.unpack(packed)
+            return
+        }
         if let points = try c.decodeIfPresent([CurvePoint].self, forKey: .points) {
             self.points = points
             return
@@ -245,11 +251,46 @@ extension PowerCurve: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(stepMs, forKey: .stepMs)
+        if encoder.isCompactSnapshot {
+            try c.encode(pack(), forKey: .packed)
+            return
+        }
         try c.encode(points.map(\.t), forKey: .t)
         try c.encode(points.map(\.averageW), forKey: .averageW)
         try c.encode(points.map(\.maxW), forKey: .maxW)
         try c.encode(points.map(\.samples), forKey: .samples)
         try c.encode(points.map(\.soc), forKey: .soc)
+    }
+}
+
+extension PowerCurve {
+    /// Snapshot form (`CodingUserInfoKey.compactSnapshot`), version 1: per point t, averageW, maxW (8 bytes each),
+    /// samples (4), a flags byte (bit 0: SoC present) and the SoC (8) when present.
+    func pack() -> Data {
+        var w = PackedWriter(version: 1, count: points.count, bytesPerItem: 37)
+        for p in points {
+            w.int64(p.t)
+            w.double(p.averageW)
+            w.double(p.maxW)
+            w.uint32(UInt32(bitPattern: p.samples))
+            w.uint8(p.soc == nil ? 0 : 1)
+            if let soc = p.soc { w.double(soc) }
+        }
+        return w.data
+    }
+
+    static func unpack(_ data: Data) throws -> [CurvePoint] {
+        var r = try PackedReader(data, version: 1, what: "power curve")
+        var points: [CurvePoint] = []
+        points.reserveCapacity(r.count)
+        for _ in 0..<r.count {
+            let t = try r.int64(), average = try r.double(), max = try r.double()
+            let samples = Int32(bitPattern: try r.uint32())
+            let soc = try r.uint8() & 1 == 1 ? try r.double() : nil
+            points.append(CurvePoint(t: t, averageW: average, maxW: max, samples: samples, soc: soc))
+        }
+        try r.finish()
+        return points
     }
 }
 

@@ -33,6 +33,19 @@ public final class LogReader {
         cursor = try SegmentCursor.open(path: folder.segmentPath(firstLSN: start), firstLSN: start)
         latestSegment = start
         nextLSN = lsn
+        try cursor.seek(toLSN: lsn)
+    }
+
+    /// Moves the reader forward to the record after `descriptor` without reading what lies between, when
+    /// `descriptor` is an intact record of the segment the reader is in, at or after its position (a record the
+    /// caller got from the ring). Returns false, and leaves the reader as it was, otherwise.
+    public func skip(past descriptor: LogDescriptor) -> Bool {
+        guard descriptor.segment == cursor.header.sequence, descriptor.lsn >= nextLSN,
+              descriptor.offset >= cursor.position
+        else { return false }
+        cursor.resume(after: descriptor)
+        nextLSN = descriptor.lsn + 1
+        return true
     }
 
     /// Positions the reader at the oldest record still held (older segments may have been removed).

@@ -100,6 +100,31 @@ final class SegmentCursor {
         return .record(header, offset: offset, bytes: record)
     }
 
+    /// Moves to the first record whose LSN is at least `lsn`, reading only record headers: the records passed over
+    /// are not returned, so their checksums are not computed (a reader positioned mid-segment used to verify every
+    /// record before its start). Stops early, without moving past it, at anything that is not a plausible header,
+    /// so `next()` then reports the damage as usual.
+    func seek(toLSN lsn: UInt64) throws(WriteAheadLogError) {
+        while true {
+            let offset = position
+            guard try load(at: offset, count: RecordHeader.size) == RecordHeader.size,
+                  case .success(let header) = RecordHeader.decode(bytes(at: offset, count: RecordHeader.size)),
+                  header.lsn < lsn, contiguous ? header.lsn == nextLSN : header.lsn >= nextLSN
+            else { return }
+            position = offset + UInt64(header.length)
+            lastLSN = header.lsn
+            contiguous = true
+        }
+    }
+
+    /// Continues right after `descriptor`, a record of this segment that was read intact elsewhere (the ring's
+    /// descriptor of a record the caller already processed): no bytes are read.
+    func resume(after descriptor: LogDescriptor) {
+        position = descriptor.offset + UInt64(descriptor.length)
+        lastLSN = descriptor.lsn
+        contiguous = true
+    }
+
     /// Moves past damage to `offset`, a `resumeAt` that `next()` reported.
     func skip(to offset: UInt64) {
         position = offset

@@ -48,6 +48,43 @@ import Testing
         #expect(released.last?.flags == .late && released.last?.reading.timestamp == 500)
     }
 
+    /// The worker's path: one record's readings at a time, chargers mixed within a record, against the same
+    /// readings added one by one; series of two sites under one charger id stay apart.
+    @Test func addingARecordsReadingsTogetherEqualsAddingThemOneByOne() {
+        var records: [[Reading]] = []
+        for k in Int64(0)..<40 {
+            let t = 1_000 * (k / 2) + (k % 3 == 0 ? -2_500 : 0) + (k % 7 == 6 ? -8_000 : 0)
+            var record = [Self.reading("A", at: t, Double(k)), Self.reading("A", .voltage, at: t, 230),
+                          Self.reading("B", at: t, Double(k % 4))]
+            if k % 5 == 0 { record.append(Self.reading("A", at: t, Double(k))) }  // a duplicate inside the record
+            var other = Self.reading("A", at: t, 1)
+            other.series.site = "elsewhere"
+            record.append(other)
+            records.append(record)
+        }
+        let single = ReadingSequencer(configuration: .init(lateness: 3_000))
+        let batched = ReadingSequencer(configuration: .init(lateness: 3_000))
+        var releasedSingle: [ReadingSequencer.Item] = [], releasedBatched: [ReadingSequencer.Item] = []
+        var outcomesSingle: [ReadingSequencer.Outcome] = [], outcomesBatched: [ReadingSequencer.Outcome] = []
+        for (lsn, record) in records.enumerated() {
+            let receivedAt = Int64(lsn) * 500
+            for reading in record {
+                outcomesSingle.append(single.add(reading, lsn: UInt64(lsn), receivedAt: receivedAt, released: &releasedSingle))
+            }
+            batched.add(contentsOf: record, lsn: UInt64(lsn), receivedAt: receivedAt, released: &releasedBatched) {
+                outcomesBatched.append($0)
+            }
+        }
+        #expect(outcomesBatched == outcomesSingle)
+        #expect(releasedBatched == releasedSingle)
+        #expect(outcomesSingle.contains(.duplicate) && outcomesSingle.contains(.late))
+        #expect(!releasedSingle.isEmpty)
+        // A redelivered record is all duplicates, for both sites' series.
+        batched.add(contentsOf: records[30], lsn: 99, receivedAt: 20_000, released: &releasedBatched) {
+            #expect($0 == .duplicate)
+        }
+    }
+
     @Test func futureTimestampsAreFlaggedAndMoveNoClock() {
         let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000, futureTolerance: 60_000))
         var released: [ReadingSequencer.Item] = []

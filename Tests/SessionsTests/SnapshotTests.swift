@@ -1,5 +1,5 @@
 import Foundation
-import Sessions
+@testable import Sessions
 import Telemetry
 import Testing
 
@@ -11,12 +11,20 @@ import Testing
         var open: [SessionRecord] = []
     }
 
-    func run(_ messages: [DecodedMessage], restartAt split: Int?) throws -> Outputs {
+    /// The encoder of a snapshot: the runtime's (curves and billing points packed) or plain JSON (how snapshots were
+    /// written before 2026-12-07; they must still restore).
+    static func encoder(compact: Bool) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        if compact { encoder.userInfo[.compactSnapshot] = true }
+        return encoder
+    }
+
+    func run(_ messages: [DecodedMessage], restartAt split: Int?, compact: Bool = true) throws -> Outputs {
         var tracker = SessionTracker(configuration: SessionConfiguration(idTagHashKey: "k"))
         var out = Outputs()
         for (n, message) in messages.enumerated() {
             if n == split {
-                let data = try JSONEncoder().encode(tracker)
+                let data = try Self.encoder(compact: compact).encode(tracker)
                 tracker = try JSONDecoder().decode(SessionTracker.self, from: data)
                 #expect(tracker.configuration.idTagHashKey == nil)
                 tracker.configuration.idTagHashKey = "k"
@@ -38,8 +46,10 @@ import Testing
         let reference = try run(messages, restartAt: nil)
         #expect(!reference.records.isEmpty)
         for split in [messages.count / 3, messages.count / 2, 2 * messages.count / 3] {
-            let resumed = try run(messages, restartAt: split)
-            #expect(resumed == reference, "restart before message \(split)")
+            for compact in [true, false] {
+                let resumed = try run(messages, restartAt: split, compact: compact)
+                #expect(resumed == reference, "restart before message \(split), compact \(compact)")
+            }
         }
         #expect(reference.events.filter { $0.kind == .started }.count == 1)
         #expect(reference.records.last?.state == .finalized)
@@ -72,7 +82,8 @@ import Testing
             for (n, step) in steps().enumerated() {
                 if n == split {
                     d.drain()
-                    let data = try JSONEncoder().encode(d.tracker)
+                    let data = try Self.encoder(compact: split != 9).encode(d.tracker)
+                    #expect(String(decoding: data, as: UTF8.self).contains("\"packed\"") == (split != 9))
                     d.tracker = try JSONDecoder().decode(SessionTracker.self, from: data)
                 }
                 step(&d)
@@ -85,5 +96,39 @@ import Testing
         #expect(r.energyWh == 1_200)
         #expect(r.chargingEndedAt == s(720))
         #expect(r.curve.points.count == 20)
+    }
+
+    /// The packed forms carry every field (nil, false and true thresholds, every phase, SoC present or not) and
+    /// refuse a truncated value.
+    @Test func packedSeriesRoundTrip() throws {
+        var trace = BillingTrace(startedAt: 1_000, phase: .preparing)
+        var configuration = SessionConfiguration()
+        configuration.billingEnergyThresholdsWh = [500]
+        for (k, phase) in ChargePhase.allCases.enumerated() {
+            trace.reading(t: 2_000 + Int64(k) * 70_000, energyWh: Double(k) * 100.5,
+                          powerW: k.isMultiple(of: 2) ? nil : 7_000, soc: k == 3 ? 55.5 : nil,
+                          currentA: k == 4 ? 31.25 : nil, configuration: configuration)
+            trace.phase(phase, at: 2_500 + Int64(k) * 70_000)
+        }
+        #expect(trace.points.contains { $0.threshold == true })
+        let curve = PowerCurve(stepMs: 60_000, points: [
+            CurvePoint(t: 0, averageW: 1.5, maxW: 2, samples: 3, soc: nil),
+            CurvePoint(t: 60_000, averageW: -0.0, maxW: .greatestFiniteMagnitude, samples: .max, soc: 99.9),
+        ])
+        struct Both: Codable, Equatable { var trace: BillingTrace; var curve: PowerCurve }
+        let both = Both(trace: trace, curve: curve)
+        let data = try Self.encoder(compact: true).encode(both)
+        #expect(!String(decoding: data, as: UTF8.self).contains("\"points\""))
+        #expect(try JSONDecoder().decode(Both.self, from: data) == both)
+        let packed = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let curveObject = try #require(packed["curve"] as? [String: Any])
+        let text = try #require(curveObject["packed"] as? String)
+        let blob = try #require(Data(base64Encoded: text))
+        var cut = curveObject
+        cut["packed"] = blob.dropLast().base64EncodedString()
+        var broken = packed
+        broken["curve"] = cut
+        let brokenData = try JSONSerialization.data(withJSONObject: broken)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(Both.self, from: brokenData) }
     }
 }

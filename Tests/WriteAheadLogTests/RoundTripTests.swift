@@ -160,3 +160,43 @@ import WriteAheadLog
         try log.close()
     }
 }
+    /// A reader opened mid-segment starts exactly at its LSN (it passes earlier records by their headers alone),
+    /// and `skip(past:)` jumps over records the ring delivered, within the reader's segment only.
+    @Test func readersStartMidSegmentAndSkipPastDescriptors() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.appending("log")
+        let log = try WriteAheadLog(directory: directory, segmentSize: 16 * 1024, syncPolicy: .never)
+        var generator = TestBytes(seed: 9)
+        var messages: [InboundMessage] = []
+        var descriptors: [LogDescriptor] = []
+        for index in 0..<300 {
+            let message = sampleMessage(index, payloadBytes: 50 + index % 150, generator: &generator)
+            messages.append(message)
+            descriptors.append(try log.append(message))
+        }
+        #expect(log.segmentCount > 3)
+        for start in [1, 2, 57, 150, 299, 300] {
+            let entries = try readAll(directory, from: UInt64(start))
+            #expect(entries.map(\.record) == messages[(start - 1)...].map { .message($0) }, "from \(start)")
+            #expect(entries.first?.descriptor == descriptors[start - 1])
+        }
+        let reader = try LogReader(directory: directory, from: 1)
+        for _ in 0..<5 { _ = try reader.next() }
+        // A later record of the same segment: the next read is the one after it.
+        let sameSegment = try #require(descriptors.last { $0.segment == descriptors[5].segment })
+        #expect(reader.skip(past: sameSegment))
+        #expect(reader.nextLSN == sameSegment.lsn + 1)
+        #expect(try reader.next()?.descriptor == descriptors[Int(sameSegment.lsn)])
+        // A record of a later segment, or one already behind the reader: refused, the reader unmoved.
+        let later = try #require(descriptors.first { $0.segment > sameSegment.segment + 1 })
+        let before = reader.nextLSN
+        #expect(!reader.skip(past: later))
+        #expect(!reader.skip(past: descriptors[2]))
+        #expect(reader.nextLSN == before)
+        var rest: [LogRecord] = []
+        while let entry = try reader.next() { rest.append(entry.record) }
+        #expect(rest == messages[Int(before - 1)...].map { .message($0) })
+        try log.close()
+    }
+
