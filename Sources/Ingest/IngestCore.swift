@@ -108,7 +108,7 @@ public final class IngestCore: Sendable {
                     case .archive:
                         let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
                         for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
-                        stages.append(ArchiveStage(store: store, counters: counters))
+                        stages.append(ArchiveStage(store: store, counters: counters, minFlushSpacing: options.minCommitSpacing))
                     case .processors:
                         let alerts = self.alerts
                         stages.append(try ProcessorStage(

@@ -45,9 +45,10 @@ public struct IngestOptions: Sendable {
     /// Whether the pipeline's alert hooks run (live: yes; replay: only with `--hooks`). Off, no alert events are
     /// made at all, so nothing waits in the outbox for a later run to deliver.
     public var runHooks = true
-    /// The processors commit their rows every 10 s of receive time, but no more often than this much elapsed time:
-    /// zero live (receive time is the clock's), a quarter second for a replay at full speed, which goes through
-    /// hours of receive time a second. The rows at the end are the same either way.
+    /// The processors commit their rows every 10 s of receive time, and the archive flushes its head file every
+    /// `chunks.flush_interval`, but neither more often than this much elapsed time: zero live (receive time is the
+    /// clock's), a quarter second for a replay at full speed, which goes through hours of receive time a second.
+    /// The rows and the archive at the end are the same either way.
     public var minCommitSpacing: Duration = .zero
 
     public init(

@@ -33,10 +33,16 @@ extension WorkerStage {
 final class ArchiveStage: WorkerStage {
     let store: ChunkStore
     let counters: IngestCounters
+    /// `IngestOptions.minCommitSpacing`: the head file is flushed (and fsynced) every `chunks.flush_interval` of
+    /// receive time, but no more often than this much elapsed time (a full-speed replay passes ten seconds of
+    /// receive time in a few milliseconds).
+    let minFlushSpacing: Duration
+    private var lastFlushInstant = ContinuousClock.now
 
-    init(store: ChunkStore, counters: IngestCounters) {
+    init(store: ChunkStore, counters: IngestCounters, minFlushSpacing: Duration = .zero) {
         self.store = store
         self.counters = counters
+        self.minFlushSpacing = minFlushSpacing
     }
 
     var name: String { "archive" }
@@ -58,11 +64,15 @@ final class ArchiveStage: WorkerStage {
         }
     }
 
-    func flushIsDue(at receivedAt: Int64) -> Bool { store.flushIsDue(at: receivedAt) }
+    func flushIsDue(at receivedAt: Int64) -> Bool {
+        store.flushIsDue(at: receivedAt)
+            && (minFlushSpacing == .zero || ContinuousClock.now - lastFlushInstant >= minFlushSpacing)
+    }
 
     func flush(watermark: UInt64, receivedAt: Int64, checkpointing: Bool) throws {
         guard watermark > (store.checkpoint ?? 0) || store.hasUnflushedSamples else { return }
         try store.flush(checkpoint: watermark, receivedAt: receivedAt)
+        lastFlushInstant = ContinuousClock.now
     }
 }
 
