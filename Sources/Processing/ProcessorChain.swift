@@ -27,10 +27,28 @@ public struct ProcessorChain: Sendable, Codable {
         levels = PowerLevelProcessor()
         sessions = SessionTracker(configuration: try SessionConfiguration.read(pipeline))
         anomalies = AnomalyDetector(configuration: configuration, fleet: pipeline.fleet)
-        for charger in pipeline.fleet.chargers {
-            for evse in charger.evses {
-                let rating = evse.connectors.map(\.ratedPowerKW).max().map { $0 * 1000 }
-                sessions.setRating(site: charger.site, charger: charger.id, evse: evse.id, watts: rating)
+        for rating in Self.ratings(of: pipeline.fleet) {
+            sessions.setRating(site: rating.site, charger: rating.charger, evse: rating.evse, watts: rating.watts)
+        }
+    }
+
+    /// Takes `pipeline`'s settings over a chain restored from a snapshot (which carries the settings it was made
+    /// with), so that a tuned rule, session setting or fleet rating counts from the restart on:
+    /// `SessionTracker.reconfigure` and `AnomalyDetector.reconfigure` say what changes and what carries on. The
+    /// power curve's step and size stay the snapshot's: the restored curves were built with them.
+    public mutating func reconfigure(pipeline: PipelineDefinition) throws(PipelineError) {
+        var configured = try SessionConfiguration.read(pipeline)
+        configured.curveStepMs = sessions.configuration.curveStepMs
+        configured.maxCurvePoints = sessions.configuration.maxCurvePoints
+        sessions.reconfigure(configured, ratings: Self.ratings(of: pipeline.fleet))
+        anomalies.reconfigure(configuration: try AnomalyConfiguration.read(pipeline), fleet: pipeline.fleet)
+    }
+
+    /// Each declared EVSE's rating: the largest of its connectors' (W).
+    static func ratings(of fleet: Fleet) -> [(site: String, charger: String, evse: Int, watts: Double?)] {
+        fleet.chargers.flatMap { charger in
+            charger.evses.map { evse in
+                (charger.site, charger.id, evse.id, evse.connectors.map(\.ratedPowerKW).max().map { $0 * 1000 })
             }
         }
     }

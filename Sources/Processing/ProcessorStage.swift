@@ -125,13 +125,9 @@ public final class ProcessorStage {
         outputs = try SessionOutputConfiguration.read(pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
             chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
-            // The session settings are the pipeline's, from this start on (a tuned `silence_timeout` or
-            // `complete_after` applies after a restart), the id-tag key included: it is never part of a snapshot.
-            // Only the power curve's step and size stay those the restored sessions' curves were built with.
-            var configured = try SessionConfiguration.read(pipeline)
-            configured.curveStepMs = chain.sessions.configuration.curveStepMs
-            configured.maxCurvePoints = chain.sessions.configuration.maxCurvePoints
-            chain.sessions.configuration = configured
+            // The settings are the pipeline's from this start on (a tuned `silence_timeout`, anomaly threshold or
+            // rating applies after a restart), the id-tag key included: it is never part of a snapshot.
+            try chain.reconfigure(pipeline: pipeline)
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
         } else {

@@ -163,6 +163,24 @@ public struct SessionTracker: Sendable, Codable {
 
     /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.
     /// A session keeps the threshold it started with.
+    /// Takes new settings over a restored tracker (the pipeline's, at a restart) and the fleet's `ratings` (W per
+    /// site, charger and EVSE; nil for none declared): every EVSE's charging threshold is derived again, for the
+    /// sessions that start from now on (an open session keeps the threshold it started with).
+    public mutating func reconfigure(_ configuration: SessionConfiguration,
+                                     ratings: [(site: String, charger: String, evse: Int, watts: Double?)]) {
+        self.configuration = configuration
+        for rating in ratings {
+            _ = slot(site: rating.site, charger: rating.charger, evse: rating.evse, connector: 1)
+        }
+        let declared = Dictionary(ratings.map { (EVSEKey(site: $0.site, charger: $0.charger, evse: $0.evse), $0.watts) },
+                                  uniquingKeysWith: { first, _ in first })
+        for (key, i) in evseIndex {
+            let watts = declared[key] ?? nil
+            evses[Int(i)].ratingW = watts
+            evses[Int(i)].threshold = configuration.threshold(ratingW: watts)
+        }
+    }
+
     public mutating func setRating(site: String, charger: String, evse: Int, watts: Double?) {
         let i = slot(site: site, charger: charger, evse: evse, connector: 1)
         evses[i].ratingW = watts

@@ -228,3 +228,51 @@ import Testing
         }
     }
 }
+
+/// `reconfigure` after a restore: the new settings count from then on, a changed window restarts its baseline
+/// (the ring buffers are sized by it), and a newly declared charger is watched for silence.
+@Suite struct ReconfigureTests {
+    func restored(_ h: Harness) throws -> AnomalyDetector {
+        try JSONDecoder().decode(AnomalyDetector.self, from: JSONEncoder().encode(h.detector))
+    }
+
+    @Test func aLargerSpikeWindowRestartsTheBaselineAndStillFires() throws {
+        var h = Harness()
+        for k in stride(from: Int64(0), to: 400, by: 10) { h.feed(pwr(s(k), k % 20 == 0 ? 6_950 : 7_050)) }
+        var configuration = h.detector.configuration
+        configuration.powerSpike.window = 64
+        h.detector = try restored(h)
+        h.detector.reconfigure(configuration: configuration, fleet: testFleet())
+        // The baseline starts over: a jump right after the restart is not judged yet (too few samples) ...
+        h.feed(pwr(s(400), 15_000))
+        #expect(h.of(.powerSpike).isEmpty)
+        // ... and, once the 64-sample window has its minimum again, a spike fires as before.
+        for k in stride(from: Int64(410), to: 1_100, by: 10) { h.feed(pwr(s(k), k % 20 == 0 ? 6_950 : 7_050)) }
+        h.feed(pwr(s(1_100), 15_000))
+        h.feed(pwr(s(1_110), 7_000))
+        #expect(h.kinds(.opened, .powerSpike).count == 1)
+        #expect(h.kinds(.opened, .powerSpike).first?.startedAt == s(1_100))
+    }
+
+    @Test func aNewlyDeclaredChargerIsWatchedForSilenceAndRatingsChange() throws {
+        var h = Harness()
+        h.advance(to: s(0))
+        h.feed(pwr(s(10), 9_000))
+        let old = testFleet()
+        let fleet = Fleet(sites: old.sites, chargers: [
+            Charger(id: "CP-1", site: "S1", offlineAfter: .seconds(120), evses: [
+                EVSE(id: 1, connectors: [Connector(id: 1, standard: .type2, powerType: .ac3Phase, ratedPowerKW: 7.4)]),
+            ]),
+            Charger(id: "CP-NEW", site: "S2", offlineAfter: .seconds(60), evses: [
+                EVSE(id: 1, connectors: [Connector(id: 1, standard: .type2, powerType: .ac3Phase, ratedPowerKW: 11)]),
+            ]),
+        ] + old.chargers.dropFirst())
+        h.detector = try restored(h)
+        h.detector.reconfigure(configuration: h.detector.configuration, fleet: fleet)
+        h.feed(pwr(s(20), 9_000))
+        h.feed(pwr(s(30), 9_000))
+        #expect(h.kinds(.opened, .overpower).first?.threshold == 7_400 * 1.1, "CP-1 re-rated to 7.4 kW")
+        h.advance(to: s(200))
+        #expect(h.kinds(.opened, .telemetryGap).contains { $0.charger == "CP-NEW" })
+    }
+}

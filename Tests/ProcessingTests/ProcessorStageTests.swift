@@ -10,7 +10,7 @@ import Testing
 @Suite struct ProcessorStageTests {
     static let start: Int64 = 1_795_248_000_000  // 2026-11-21T08:00:00Z
 
-    static func pipeline(_ extra: String = "") throws -> PipelineDefinition {
+    static func pipeline(_ extra: String = "", ratedKW: Int = 11) throws -> PipelineDefinition {
         try PipelineDefinition.load(yaml: extra + """
             broker:
               url: mqtt://127.0.0.1:1883
@@ -27,7 +27,7 @@ import Testing
                   evses:
                     - id: 1
                       connectors:
-                        - {id: 1, standard: IEC_62196_T2, power_type: AC_3_PHASE, rated_power_kw: 11}
+                        - {id: 1, standard: IEC_62196_T2, power_type: AC_3_PHASE, rated_power_kw: \(ratedKW)}
             """, fileName: "test.yaml", environment: ["TAG_KEY": "a-secret-of-sixteen-chars"])
     }
 
@@ -245,5 +245,37 @@ import Testing
         #expect(restarted.chain.sessions.configuration.completeAfterMs == 120_000)
         #expect(restarted.chain.sessions.configuration.silenceTimeoutMs == 1_200_000)
         #expect(restarted.chain.sessions.configuration.curveStepMs == first.chain.sessions.configuration.curveStepMs)
+    }
+
+    /// The anomaly rules and the fleet's ratings are the pipeline's after a restart too: a charger re-rated below
+    /// what it draws is overpowered from the restart on; a rule switched off resolves what it had open.
+    @Test func aRestartAppliesThePipelinesCurrentAnomalyRulesAndRatings() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let items = Self.items()
+        let first = try ProcessorStage(databasePath: path, pipeline: try Self.pipeline())
+        try Self.feed(first, items, limit: 100)
+        first.close()
+        let overpower = "SELECT started_at, threshold, resolved_at IS NULL FROM anomalies WHERE kind = 'overpower'"
+        #expect(try Self.rows(path, overpower).isEmpty, "7.2 kW on an 11 kW connector")
+
+        let rerated = try ProcessorStage(databasePath: path, pipeline: try Self.pipeline(ratedKW: 5))
+        try Self.feed(rerated, items, from: 100, limit: 150)
+        rerated.close()
+        let opened = try Self.rows(path, overpower)
+        #expect(opened.count == 1)
+        #expect(opened.first?[1] == "5500.0", "5 kW + the 10 % tolerance")
+        #expect(opened.first?[2] == "1", "still open")
+        let restartedAt = Timestamp.format(items[100].receivedAt - 300)
+        #expect((opened.first?[0] ?? "") >= restartedAt)
+
+        let off = try Self.pipeline("processors:\n  anomalies:\n    overpower:\n      enabled: false\n", ratedKW: 5)
+        let switchedOff = try ProcessorStage(databasePath: path, pipeline: off)
+        try Self.feed(switchedOff, items, from: 150, limit: 200)
+        switchedOff.close()
+        let resolved = try Self.rows(path, overpower)
+        #expect(resolved.count == 1, "no new overpower anomaly once the rule is off")
+        #expect(resolved.first?[2] == "0", "resolved at the restart")
     }
 }
