@@ -274,6 +274,7 @@ extension AnomalyDetector {
     mutating func setCharging(_ i: Int, _ charging: Bool, at t: Int64, connector: Int) {
         let was = evses[i].charging
         evses[i].charging = charging
+        if charging && !was { flowResumed(i, at: t) }
         let settings = configuration.chargingStalled
         guard settings.enabled, evses[i].evse >= 1 else { return }
         let ci = condIndex(i, .stalled)
@@ -315,6 +316,16 @@ extension AnomalyDetector {
         evses[i].cumWh = integral(i, t)
         evses[i].powerW = 0
         evses[i].powerT = t
+    }
+
+    /// The charger said at `t` that energy flows (status Charging, 2.0.1 chargingState Charging) where it did not:
+    /// the car may draw full power from `t` on, and the last sample (often 0 W, held since a suspend or a session
+    /// end) says nothing of it until the next one. The power between is unknown, like a gap in the samples, so the
+    /// energy_mismatch window around it is not judged (integrating the held 0 W, a resume a minute before the next
+    /// sample counted a minute of the car's power as a register-vs-power mismatch).
+    mutating func flowResumed(_ i: Int, at t: Int64) {
+        guard evses[i].powerT != .min, t > evses[i].powerT else { return }
+        evses[i].powerGapAt = Swift.max(evses[i].powerGapAt, t)
     }
 
     mutating func unplugged(_ i: Int, at t: Int64) {

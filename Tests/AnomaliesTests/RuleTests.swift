@@ -114,6 +114,36 @@ import Testing
         #expect(h.of(.energyMismatch).isEmpty)
     }
 
+    /// The mirror case: suspended at 0 W, the car resumes (status Charging) 58 s before the next sample, which
+    /// shows full power and a register that moved: the held 0 W knew nothing of that minute. Seen on a clean
+    /// simulated day (SIM-1-04, 166 Wh against a 101.6 Wh tolerance). A real mismatch in a later window still fires.
+    @Test func energyMismatchCleanWhenTheCarResumesBetweenSamples() {
+        var h = Harness()
+        h.feed(status(s(0), .suspendedEV))
+        var register = 4_154_707.0
+        var k: Int64 = 0
+        while k <= 600 {
+            h.feed([reg(s(k), register), pwr(s(k), 0)])
+            k += 60
+        }
+        h.feed(status(s(602), .charging))
+        register += 10_900.0 * 58 / 3_600
+        k = 660
+        while k <= 2_400 {
+            h.feed([reg(s(k), register.rounded()), pwr(s(k), 10_900)])
+            register += 10_900.0 * 60 / 3_600
+            k += 60
+        }
+        #expect(h.of(.energyMismatch).isEmpty)
+        // The register now runs at half the power's rate: a real mismatch, still judged after the resume.
+        while k <= 5_400 {
+            h.feed([reg(s(k), register.rounded()), pwr(s(k), 10_900)])
+            register += 10_900.0 * 30 / 3_600
+            k += 60
+        }
+        #expect(h.kinds(.opened, .energyMismatch).count == 1)
+    }
+
     @Test func steadyChargingIsClean() {
         var h = Harness()
         h.feed(status(s(0), .charging))
