@@ -17,6 +17,7 @@ import Testing
             .replacingOccurrences(of: "include: fleet/default-fleet.yaml",
                                   with: "include: \(WattlineProcess.repository.path)/Pipelines/fleet/default-fleet.yaml")
             + "\ningest:\n  lateness: 1s\n"
+            + "include: [\(WattlineProcess.repository.path)/Pipelines/tariffs/example.yaml]\n"
         let pipeline = try directory.write(pipelineText, to: "pipeline.yaml")
         let live = directory.path + "/live"
         let replayed = directory.path + "/replayed"
@@ -55,13 +56,19 @@ import Testing
         let replay = try WattlineProcess.run(["replay", recording, "--pipeline", pipeline, "--data", replayed])
         #expect(replay.status == 0, "\(replay.stderr)")
 
-        let sessionColumns = """
-            id, site, charger, evse, connector, transaction_id, id_tag, state, started_at, charging_ended_at, ended_at,
-            unplugged_at, stop_reason, meter_start_wh, meter_stop_wh, energy_wh, charging_s, idle_s, peak_power_w
-            """
-        let liveSessions = try Self.rows(live, "SELECT \(sessionColumns) FROM sessions ORDER BY id")
+        // Every result row, every column (none of these tables has a processing-time column): sessions with their
+        // record and cost, the cost lines, anomalies, load intervals.
+        let liveSessions = try Self.rows(live, "SELECT * FROM sessions ORDER BY id")
         #expect(!liveSessions.isEmpty)
-        #expect(try Self.rows(replayed, "SELECT \(sessionColumns) FROM sessions ORDER BY id") == liveSessions)
+        #expect(try Self.rows(replayed, "SELECT * FROM sessions ORDER BY id") == liveSessions)
+        #expect(try Self.rows(live, "SELECT cost_status FROM sessions") == [["priced"]])
+        for (table, order) in [("session_costs", "session_id, line"), ("anomalies", "id"),
+                               ("load_intervals", "level, site, charger, evse, connector, start")] {
+            let liveRows = try Self.rows(live, "SELECT * FROM \(table) ORDER BY \(order)")
+            #expect(try Self.rows(replayed, "SELECT * FROM \(table) ORDER BY \(order)") == liveRows, "\(table)")
+            // The 11-minute fixture closes no 15-minute interval and opens no anomaly; its session has cost lines.
+            if table == "session_costs" { #expect(!liveRows.isEmpty) }
+        }
         let liveExport = try WattlineProcess.run(["export", "--data", live, "--from", "2026-01-01", "--to", "2027-01-01"])
         let replayExport = try WattlineProcess.run(["export", "--data", replayed, "--from", "2026-01-01", "--to", "2027-01-01"])
         #expect(liveExport.stdout.split(separator: "\n").count > 10)
