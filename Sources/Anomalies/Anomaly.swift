@@ -26,6 +26,10 @@ public enum AnomalyKind: String, Sendable, Codable, CaseIterable, Hashable {
         }
     }
 
+    /// Rules judged on elapsed time rather than on observations (`telemetry_gap`, `bay_blocked`): their anomalies
+    /// count one observation, however often the clock was looked at (a tick a second live, fewer in a replay).
+    public var judgedOnTime: Bool { self == .telemetryGap || self == .bayBlocked }
+
     /// The unit of `value` and `threshold`.
     public var unit: String {
         switch self {

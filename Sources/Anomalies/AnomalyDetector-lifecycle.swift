@@ -51,7 +51,7 @@ extension AnomalyDetector {
     /// Counts a bad observation; true when it is the worst so far.
     @inline(__always)
     mutating func note(_ ci: Int, _ value: Double, _ score: Double, _ threshold: Double, _ connector: Int) -> Bool {
-        conds[ci].count += 1
+        if conds[ci].count == 0 || !conds[ci].kind.judgedOnTime { conds[ci].count += 1 }
         conds[ci].last = value
         conds[ci].connector = Int32(truncatingIfNeeded: connector)
         guard score > conds[ci].peakScore else { return false }

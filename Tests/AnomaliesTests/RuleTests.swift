@@ -352,6 +352,30 @@ import Testing
         expectOne(h, .bayBlocked, startedAt: s(1_800), resolvedAt: nil)
     }
 
+    /// Judged on time: however often the clock is looked at (a tick a second live, one a minute in a replay), the
+    /// resolved anomaly is the same, count included.
+    @Test func bayBlockedDoesNotDependOnHowOftenTheClockIsLookedAt() {
+        func run(tickEvery seconds: Int64) -> [Anomaly] {
+            var h = Harness()
+            h.feed(status(s(0), .suspendedEV))
+            h.feed(SessionEvent(kind: .chargingComplete, sessionId: "sess-1", site: site, charger: "CP-1", evse: 1,
+                                at: s(300), figures: SessionFigures(chargingEndedAt: s(0))))
+            var t: Int64 = 0
+            while t < 3_000 {
+                h.detector.noteContact(site: site, charger: "CP-1", receivedAt: s(t))
+                h.advance(to: s(t))
+                t += seconds
+            }
+            h.feed(status(s(3_000), .available))
+            return h.kinds(.resolved, .bayBlocked)
+        }
+        let everySecond = run(tickEvery: 1)
+        #expect(everySecond.count == 1)
+        #expect(everySecond.first?.count == 1)
+        #expect(everySecond.map(\.message) == run(tickEvery: 60).map(\.message))
+        #expect(everySecond.map(\.value) == run(tickEvery: 7).map(\.value))
+    }
+
     @Test func bayBlockedCleanWhenUnpluggedInTime() {
         var h = Harness()
         h.feed(status(s(0), .charging))
