@@ -62,7 +62,8 @@ public final class IngestCounters: Sendable {
     public let readingsLate = AtomicCount()
     /// Readings with a timestamp beyond receive time plus the tolerance (kept, flagged). Worker thread.
     public let readingsFuture = AtomicCount()
-    /// Readings waiting in the reordering windows.
+    /// Readings waiting in the reordering windows, or released by them and waiting for the worker's next settle
+    /// (the next second of receive time). Worker thread.
     public let readingsHeld = AtomicLevel()
     /// Events (status, transaction, call errors) out of decoding. Worker thread.
     public let events = AtomicCount()

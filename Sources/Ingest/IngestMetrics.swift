@@ -65,7 +65,7 @@ public final class IngestMetrics: Sendable {
         }
         gauges = [
             gauge("wattline_messages_pending", "Accepted or recovered, not yet decoded", { Double($0.pending) }),
-            gauge("wattline_readings_held", "Readings waiting in the reordering windows", { Double($0.readingsHeld) }),
+            gauge("wattline_readings_held", "Readings waiting in the reordering windows, or released and waiting for the next second of receive time", { Double($0.readingsHeld) }),
             gauge("wattline_ring_occupancy", "Descriptors in the ring", { Double($0.ringOccupancy) }),
             gauge("wattline_ring_capacity", "Ring capacity", { Double($0.ringCapacity) }),
             gauge("wattline_spill_backlog", "Records in the log not yet processed and not in the ring", { Double($0.spillBacklog) }),

@@ -55,6 +55,8 @@ final class IngestWorker {
     private var warnedStages: Set<String> = []
     /// Every record up to this one has been fully released by the reordering window.
     private var watermark: UInt64
+    /// The second of receive time (floor of ms / 1000) the worker last settled in; `.min` before the first record.
+    private var settledSecond: Int64 = .min
     /// Receive times of records not yet past the watermark (released readings carry only their record's LSN).
     private var receiveTimes = ReceiveTimes()
 
@@ -192,6 +194,7 @@ final class IngestWorker {
     }
 
     private func tick(lsn: UInt64, at time: Int64) {
+        settleIfNewSecond(at: time)
         lastReceivedAt = max(lastReceivedAt, time)
         nextLSN = lsn + 1
         for stage in stages { stage.accept(tick: lsn, receivedAt: time) }
@@ -200,6 +203,7 @@ final class IngestWorker {
     /// Decodes one message and takes its readings through the sequencer.
     private func process(lsn: UInt64, receivedAt: Int64, topic: String, qos: UInt8, retained: Bool,
                          payload: UnsafeRawBufferPointer) {
+        settleIfNewSecond(at: receivedAt)
         nextLSN = lsn + 1
         lastReceivedAt = max(lastReceivedAt, receivedAt)
         if topic.hasPrefix("$") {
@@ -246,9 +250,21 @@ final class IngestWorker {
         }
     }
 
-    /// Hands what the sequencer released to the stages, moves the watermark, and flushes the stages that are due
-    /// (all of them at the end). The log keeps what the slowest stage has not checkpointed.
-    private func commit(final: Bool = false) {
+    /// Settles before the first record of each new second of receive time (see `settle`).
+    private func settleIfNewSecond(at receivedAt: Int64) {
+        let second = receivedAt / 1000 - (receivedAt % 1000 < 0 ? 1 : 0)
+        if second > settledSecond {
+            if settledSecond != .min { settle() }
+            settledSecond = second
+        }
+    }
+
+    /// Releases what has waited in the reordering window, hands it to the stages, moves the watermark and lets the
+    /// stages apply what it passed. Done where receive time enters a new second (before that second's first
+    /// record: a message or a tick) and at the end — points the records alone fix, never where the worker happened
+    /// to end a batch: so which items a stage applies together, and in what order, is the same live, in a replay at
+    /// any speed, and after a restart.
+    private func settle() {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
         let fallback = lastReceivedAt
         for stage in stages { stage.accept(released: released) { receiveTimes.time(of: $0) ?? fallback } }
@@ -262,6 +278,14 @@ final class IngestWorker {
         watermark = max(watermark, oldestKept.map { $0 - 1 } ?? (nextLSN - 1))
         receiveTimes.drop(through: watermark)
         for stage in stages { stage.advance(watermark: watermark) }
+    }
+
+    /// Flushes the stages that are due (all of them at the end, after a last `settle`). The log keeps what the
+    /// slowest stage has not checkpointed.
+    private func commit(final: Bool = false) {
+        if final { settle() }
+        // Released by the window but not handed to the stages yet (until the next settle): still held.
+        counters.readingsHeld.set(sequencer.heldCount + released.count)
         progress.update(processedThrough: nextLSN &- 1, receivedAt: lastReceivedAt)
         // While the log is over its low-water mark (the live runtime pauses intake at its quota), flush every batch
         // so checkpointed segments go at once.

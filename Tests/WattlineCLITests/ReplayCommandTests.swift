@@ -92,4 +92,37 @@ import Testing
         let bad = try WattlineProcess.run(["replay", "Fixtures/ocpp16-session.jsonl", "--data", directory.path + "/x", "--speed", "0"])
         #expect(bad.status != 0)
     }
+
+    /// Results are a function of the records alone, not of how the worker batched them: a simulated fleet with
+    /// faults (so anomalies, sessions and site loads of several chargers interleave) replayed with the default
+    /// batches and with batches of 3 through a ring of 16 gives the same rows in every result table. Before the
+    /// worker settled on receive-time seconds, the two differed in all four.
+    @Test func resultsDoNotDependOnTheWorkersBatches() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-batches")
+        defer { directory.remove() }
+        let stream = directory.path + "/day.jsonl"
+        let fleet = directory.path + "/fleet.yaml"
+        let simulated = try WattlineProcess.run([
+            "simulate", "--chargers", "12", "--sites", "2", "--duration", "6h", "--seed", "8", "--faults", "0.1",
+            "--start", "2026-11-21T06:00:00Z", "--out", stream, "--fleet-out", fleet])
+        #expect(simulated.status == 0, "\(simulated.stderr)")
+        let tariffs = WattlineProcess.repository.appendingPathComponent("Pipelines/tariffs/example.yaml").path
+        let base = SimulatedFaultsTests.pipeline(fleet: fleet) + "include: [\(tariffs)]\n"
+        var tables: [[[String]]] = []
+        for (name, extra) in [("default", ""), ("small", "ingest:\n  batch_size: 3\n  ring_capacity: 16\n")] {
+            let pipeline = try directory.write(base + extra, to: "\(name).yaml")
+            let data = directory.path + "/" + name
+            let replayed = try WattlineProcess.run(["replay", stream, "--pipeline", pipeline, "--data", data])
+            #expect(replayed.status == 0, "\(replayed.stderr)")
+            tables.append(try [("sessions", "id"), ("session_costs", "session_id, line"), ("anomalies", "id"),
+                               ("load_intervals", "level, site, charger, evse, connector, start")].flatMap { table, order in
+                try RecordReplayTests.rows(data, "SELECT '\(table)', * FROM \(table) ORDER BY \(order)")
+            })
+        }
+        #expect(tables[0].count > 100)
+        for kind in ["sessions", "session_costs", "anomalies", "load_intervals"] {
+            #expect(tables[0].contains { $0.first == kind }, "\(kind) has rows")
+            #expect(tables[0].filter { $0.first == kind } == tables[1].filter { $0.first == kind }, "\(kind)")
+        }
+    }
 }
