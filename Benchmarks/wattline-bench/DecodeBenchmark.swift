@@ -13,11 +13,12 @@ struct DecodeBenchmark {
 
     static let origin = Origin(site: "bench", charger: "CP-1")
 
-    /// 1,000 distinct payloads per workload, so nothing is served from a cache of one message.
-    static func workloads() -> [Workload] {
+    /// `count` OCPP 1.6 MeterValues of one connector, 10 s apart (8 sampled values: register, power, current and
+    /// voltage per phase), each with its own message id and timestamp.
+    static func meterValues(count: Int) -> [InboundMessage] {
         let base: Int64 = 1_795_262_400_000
         func time(_ i: Int) -> String { Timestamp.format(base + Int64(i) * 10_000) }
-        let meterValues = (0..<1000).map { i -> InboundMessage in
+        return (0..<count).map { i -> InboundMessage in
             let e = 1_250_000 + Double(i) * 30.5
             let a = 15.9 + Double(i % 10) / 100
             let text = """
@@ -33,6 +34,13 @@ struct DecodeBenchmark {
             """
             return InboundMessage(receivedAt: base + Int64(i) * 10_000, topic: "ocpp/CP-1/in", qos: 1, text: text)
         }
+    }
+
+    /// 1,000 distinct payloads per workload, so nothing is served from a cache of one message.
+    static func workloads() -> [Workload] {
+        let base: Int64 = 1_795_262_400_000
+        func time(_ i: Int) -> String { Timestamp.format(base + Int64(i) * 10_000) }
+        let meterValues = Self.meterValues(count: 1000)
         let transactionEvents = (0..<1000).map { i -> InboundMessage in
             let text = """
             [2,"\(200_000 + i)","TransactionEvent",{"eventType":"Updated","timestamp":"\(time(i))","triggerReason":"MeterValuePeriodic",\

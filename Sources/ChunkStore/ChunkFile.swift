@@ -19,6 +19,12 @@ public final class ChunkFile {
     private let file: DiskFile
     private let footerOffset: Int
     private var cachedFrame: (offset: UInt64, bytes: [UInt8])?
+    /// For point lookups (the store's duplicate check of a late sample): each series' index entries, its position
+    /// among `series`, and the last blocks decoded (by entry index, at most `blockCacheSize`). Built on first use.
+    private var entriesBySeries: [[Int]]?
+    private var seriesPositions: [Series: Int]?
+    private var decodedBlocks: [Int: [StoredSample]] = [:]
+    private static let blockCacheSize = 32
 
     public init(path: String) throws(ChunkStoreError) {
         self.path = path
@@ -135,6 +141,40 @@ public final class ChunkFile {
             && entry.maxTimestamp >= from && entry.minTimestamp < to {
             let decoded = try block(entry)
             output.append(contentsOf: decoded.lazy.filter { $0.timestamp >= from && $0.timestamp < to })
+        }
+    }
+
+    /// The position of `series` among `series`, nil when the file does not hold it (a hash lookup, built once).
+    func seriesIndex(of series: Series) -> Int? {
+        if seriesPositions == nil {
+            seriesPositions = Dictionary(self.series.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+        return seriesPositions![series]
+    }
+
+    /// The samples of `seriesIndex` at exactly `timestamp`: only that series' blocks are looked at, and recently
+    /// decoded blocks are kept, so a run of late samples checked against the same blocks decodes each block once.
+    func samples(seriesIndex: Int, at timestamp: Int64, into output: inout [StoredSample]) throws(ChunkStoreError) {
+        if entriesBySeries == nil {
+            var grouped = [[Int]](repeating: [], count: series.count)
+            for (k, entry) in entries.enumerated() where Int(entry.seriesIndex) < series.count {
+                grouped[Int(entry.seriesIndex)].append(k)
+            }
+            entriesBySeries = grouped
+        }
+        guard seriesIndex < entriesBySeries!.count else { return }
+        for k in entriesBySeries![seriesIndex] {
+            let entry = entries[k]
+            guard entry.minTimestamp <= timestamp, entry.maxTimestamp >= timestamp else { continue }
+            let decoded: [StoredSample]
+            if let cached = decodedBlocks[k] {
+                decoded = cached
+            } else {
+                decoded = try block(entry)
+                if decodedBlocks.count >= Self.blockCacheSize { decodedBlocks.removeAll(keepingCapacity: true) }
+                decodedBlocks[k] = decoded
+            }
+            output.append(contentsOf: decoded.lazy.filter { $0.timestamp == timestamp })
         }
     }
 

@@ -166,8 +166,8 @@ public final class ChunkStore {
         for path in paths {
             do {
                 let chunk = try cachedFile(path)
-                guard let index = chunk.series.firstIndex(of: series) else { continue }
-                try chunk.samples(seriesIndex: index, from: timestamp, to: timestamp &+ 1, into: &found)
+                guard let index = chunk.seriesIndex(of: series) else { continue }
+                try chunk.samples(seriesIndex: index, at: timestamp, into: &found)
             } catch {
                 lookupProblems.append(error)
             }

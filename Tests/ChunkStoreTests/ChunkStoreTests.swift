@@ -175,6 +175,13 @@ enum Samples {
         }
         // Re-appending one that is now in a sealed file is a duplicate.
         #expect(store.append(series, timestamp: onTime[0].timestamp, value: onTime[0].value, attributes: onTime[0].attributes) == .duplicate)
+        // All of them, twice (the second pass from the file's decoded-block cache).
+        for _ in 0..<2 {
+            for sample in onTime.enumerated() where sample.offset % 2 == 0 {
+                #expect(store.append(series, timestamp: sample.element.timestamp, value: sample.element.value,
+                                     attributes: sample.element.attributes) == .duplicate)
+            }
+        }
         try store.flush(checkpoint: 2, receivedAt: now + 10_000)
         #expect(store.layout.sealedFiles().count == 1)  // waiting for lateCompactionDelay
         try store.flush(checkpoint: 3, receivedAt: now + 40_000)
