@@ -69,7 +69,11 @@ public final class ReadingSequencer {
     public var heldCount: Int { chargers.values.reduce(0) { $0 + $1.held.count } }
 
     /// The smallest log sequence number still held: everything before it has been released.
-    public var oldestHeldLSN: UInt64? { chargers.values.compactMap { $0.held.map(\.lsn).min() }.min() }
+    public var oldestHeldLSN: UInt64? {
+        var oldest: UInt64?
+        for window in chargers.values { for item in window.held where item.lsn < (oldest ?? .max) { oldest = item.lsn } }
+        return oldest
+    }
 
     /// Takes one reading. Released readings are appended to `released` in order.
     @discardableResult
