@@ -16,6 +16,11 @@ public final class IngestMetrics: Sendable {
     private let rejectedCounters: [RejectReason: Prometheus.Counter]
     private let gauges: [(gauge: Prometheus.Gauge, read: @Sendable (RuntimeLevels) -> Double)]
 
+    /// A metric's whole name (already with its `_total` or unit suffix) and help text.
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     /// `alerts`: the alert dispatcher's counters, when hooks run.
     public init(counters: IngestCounters, alerts: AlertCounters? = nil, levels: @escaping @Sendable () -> RuntimeLevels) {
         let registry = PrometheusCollectorRegistry()
@@ -24,7 +29,7 @@ public final class IngestMetrics: Sendable {
         self.levels = levels
         let c = counters
         func counter(_ name: String, _ help: String, _ read: @escaping @Sendable () -> Int) -> (String, Prometheus.Counter, @Sendable () -> Int) {
-            (name, registry.makeCounter(name: name, help: help), read)
+            (name, registry.makeCounter(descriptor: Self.descriptor(name, help)), read)
         }
         countSources = [
             counter("wattline_messages_received_total", "MQTT messages handed to Wattline", { c.received.current }),
@@ -56,12 +61,13 @@ public final class IngestMetrics: Sendable {
         ]
         var rejected: [RejectReason: Prometheus.Counter] = [:]
         for reason in RejectReason.allCases {
-            rejected[reason] = registry.makeCounter(name: "wattline_messages_rejected_total", labels: [("reason", reason.rawValue)],
-                                                    help: "Messages rejected, by reason")
+            rejected[reason] = registry.makeCounter(
+                descriptor: Self.descriptor("wattline_messages_rejected_total", "Messages rejected, by reason"),
+                labels: [("reason", reason.rawValue)])
         }
         rejectedCounters = rejected
         func gauge(_ name: String, _ help: String, _ read: @escaping @Sendable (RuntimeLevels) -> Double) -> (Prometheus.Gauge, @Sendable (RuntimeLevels) -> Double) {
-            (registry.makeGauge(name: name, help: help), read)
+            (registry.makeGauge(descriptor: Self.descriptor(name, help)), read)
         }
         gauges = [
             gauge("wattline_messages_pending", "Accepted or recovered, not yet decoded", { Double($0.pending) }),
