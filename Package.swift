@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", "ChunkStore",
+            dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", "ChunkStore", "WriteAheadLog",
                            ringBuffer],
             swiftSettings: strict
         ),

@@ -108,7 +108,8 @@ public final class IngestCore: Sendable {
                     case .archive:
                         let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
                         for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
-                        stages.append(ArchiveStage(store: store, counters: counters, minFlushSpacing: options.minCommitSpacing))
+                        stages.append(ArchiveStage(store: store, counters: counters, minFlushSpacing: options.minCommitSpacing,
+                                                  logNextLSN: log.nextLSN))
                     case .processors:
                         let alerts = self.alerts
                         stages.append(try ProcessorStage(

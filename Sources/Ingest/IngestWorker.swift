@@ -153,25 +153,47 @@ final class IngestWorker {
                 if !jumped { reader = nil }
             }
             if reader == nil { reader = try log.makeReader(from: nextLSN) }
-            while nextLSN < lsn, let entry = try reader!.next() {
-                guard entry.lsn == nextLSN else {
-                    logger.error("log record \(nextLSN) is missing (found \(entry.lsn)); continuing from there")
-                    nextLSN = entry.lsn
-                    continue
-                }
-                switch entry.record {
-                case .message(let message):
-                    message.payload.withUnsafeBytes { payload in
-                        process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: message.topic, qos: message.qos,
-                                retained: message.retained, payload: payload)
-                    }
-                case .tick(let time):
-                    tick(lsn: entry.lsn, at: time)
-                }
-            }
         } catch {
             logger.error("reading the write-ahead log from record \(nextLSN) failed: \(error)")
             reader = nil
+            return
+        }
+        guard let reader else { return }
+        var damaged = 0
+        while nextLSN < lsn {
+            let entry: LogEntry?
+            do {
+                entry = try reader.next()
+            } catch {
+                // Damage (a bad record, a gap between segments): the reader has moved past it and goes on with the
+                // next intact record, which the check below reports as the records lost. A new reader would meet
+                // the same damage again, and the records after it would be taken for lost when the ring moved on.
+                switch error {
+                case .corrupt, .lsnGap:
+                    logger.error("the write-ahead log is damaged after record \(nextLSN &- 1): \(error); reading on")
+                    damaged += 1
+                    if damaged < 10_000 { continue }
+                default:
+                    logger.error("reading the write-ahead log from record \(nextLSN) failed: \(error)")
+                }
+                self.reader = nil
+                return
+            }
+            guard let entry else { break }
+            if entry.lsn != nextLSN {
+                // This record is intact and processed below; the ones before it are lost.
+                logger.error("log records \(nextLSN)–\(entry.lsn &- 1) are missing (damaged); continuing from \(entry.lsn)")
+                nextLSN = entry.lsn
+            }
+            switch entry.record {
+            case .message(let message):
+                message.payload.withUnsafeBytes { payload in
+                    process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: message.topic, qos: message.qos,
+                            retained: message.retained, payload: payload)
+                }
+            case .tick(let time):
+                tick(lsn: entry.lsn, at: time)
+            }
         }
     }
 
@@ -250,10 +272,12 @@ final class IngestWorker {
         }
     }
 
-    /// Settles before the first record of each new second of receive time (see `settle`).
+    /// Settles before the first record of each new second of receive time (see `settle`). Any other second counts
+    /// as new, an earlier one too: live receive times come from the wall clock, and after it steps back (NTP, a
+    /// resumed VM) waiting for a later second would hold every reading and the checkpoint until it caught up.
     private func settleIfNewSecond(at receivedAt: Int64) {
         let second = receivedAt / 1000 - (receivedAt % 1000 < 0 ? 1 : 0)
-        if second > settledSecond {
+        if second != settledSecond {
             if settledSecond != .min { settle() }
             settledSecond = second
         }

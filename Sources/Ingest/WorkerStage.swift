@@ -42,11 +42,14 @@ final class ArchiveStage: WorkerStage {
     /// The store's checkpoint when the stage opened: every reading of a record up to it is in the archive already.
     private let durableThrough: UInt64
 
-    init(store: ChunkStore, counters: IngestCounters, minFlushSpacing: Duration = .zero) {
+    /// `logNextLSN`: the LSN the log writes next. A checkpoint at or past it belongs to an earlier log (the log
+    /// directory was recreated and LSNs start over): then nothing is skipped and the store's own check decides.
+    init(store: ChunkStore, counters: IngestCounters, minFlushSpacing: Duration = .zero, logNextLSN: UInt64) {
         self.store = store
         self.counters = counters
         self.minFlushSpacing = minFlushSpacing
-        durableThrough = store.checkpoint ?? 0
+        let checkpoint = store.checkpoint ?? 0
+        durableThrough = checkpoint < logNextLSN ? checkpoint : 0
     }
 
     var name: String { "archive" }
