@@ -26,10 +26,24 @@ extension AnomalyDetector {
             sites[s].imbalanceLimitVA = declared?.phaseImbalanceLimitVA
                 ?? new.phaseImbalance.limitKVA.map { $0 * 1_000 } ?? 0
         }
-        let declaredIds = Set(limits.declaredChargers)
         for c in chargers.indices {
-            chargers[c].offlineAfterMs = limits.chargers[chargers[c].charger]?.offlineAfterMs ?? new.telemetryGap.afterMs
-            chargers[c].declared = declaredIds.contains(chargers[c].charger)
+            let declared = limits.chargers[chargers[c].charger]
+            chargers[c].offlineAfterMs = declared?.offlineAfterMs ?? new.telemetryGap.afterMs
+            // Declared means declared at this site (a charger moved to another site is watched there, not here).
+            let wasDeclared = chargers[c].declared
+            chargers[c].declared = declared?.site == chargers[c].site
+            // A charger no longer declared here that was never heard from: its silence says nothing any more, and
+            // with no contact to measure from, a gap it had open would never end.
+            if wasDeclared, !chargers[c].declared, chargers[c].lastReceive == .min {
+                let ci = Int(chargers[c].gapCond)
+                if conds[ci].record >= 0 {
+                    conds[ci].clearSince = records[Int(conds[ci].record)]!.anomaly.updatedAt
+                    resolve(ci, at: conds[ci].clearSince)
+                } else {
+                    conds[ci] = Cond(kind: conds[ci].kind, owner: conds[ci].owner)
+                }
+                chargers[c].gapOpen = false
+            }
         }
         for id in limits.declaredChargers {
             guard let site = limits.chargers[id]?.site else { continue }

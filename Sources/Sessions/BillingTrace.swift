@@ -171,7 +171,7 @@ extension BillingTrace {
     }
 
     static func unpack(_ data: Data) throws -> [Point] {
-        var r = try PackedReader(data, version: 1, what: "billing trace")
+        var r = try PackedReader(data, version: 1, what: "billing trace", minItemBytes: 10)
         var points: [Point] = []
         points.reserveCapacity(r.count)
         for _ in 0..<r.count {

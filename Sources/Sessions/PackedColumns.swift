@@ -52,11 +52,14 @@ struct PackedReader {
     /// The item count from the header.
     private(set) var count = 0
 
-    init(_ data: Data, version: UInt8, what: String) throws {
+    /// `minItemBytes`: the fewest bytes one item takes, so a damaged count cannot make the caller reserve room for
+    /// billions of items.
+    init(_ data: Data, version: UInt8, what: String, minItemBytes: Int) throws {
         bytes = [UInt8](data)
         self.what = what
         guard try uint8() == version else { throw Malformed(what: what) }
         count = Int(try uint32())
+        guard count <= (bytes.count - offset) / max(1, minItemBytes) else { throw Malformed(what: what) }
     }
 
     private mutating func take(_ n: Int) throws -> Int {

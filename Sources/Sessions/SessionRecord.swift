@@ -280,7 +280,7 @@ extension PowerCurve {
     }
 
     static func unpack(_ data: Data) throws -> [CurvePoint] {
-        var r = try PackedReader(data, version: 1, what: "power curve")
+        var r = try PackedReader(data, version: 1, what: "power curve", minItemBytes: 29)
         var points: [CurvePoint] = []
         points.reserveCapacity(r.count)
         for _ in 0..<r.count {

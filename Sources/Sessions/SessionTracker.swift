@@ -161,8 +161,6 @@ public struct SessionTracker: Sendable, Codable {
 
     // MARK: - Configuration per EVSE
 
-    /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.
-    /// A session keeps the threshold it started with.
     /// Takes new settings over a restored tracker (the pipeline's, at a restart) and the fleet's `ratings` (W per
     /// site, charger and EVSE; nil for none declared): every EVSE's charging threshold is derived again, for the
     /// sessions that start from now on (an open session keeps the threshold it started with).
@@ -181,6 +179,8 @@ public struct SessionTracker: Sendable, Codable {
         }
     }
 
+    /// Sets an EVSE's rating (W): its charging threshold becomes max(100 W, 1 % of it) unless configured.
+    /// A session keeps the threshold it started with.
     public mutating func setRating(site: String, charger: String, evse: Int, watts: Double?) {
         let i = slot(site: site, charger: charger, evse: evse, connector: 1)
         evses[i].ratingW = watts

@@ -275,4 +275,23 @@ import Testing
         h.advance(to: s(200))
         #expect(h.kinds(.opened, .telemetryGap).contains { $0.charger == "CP-NEW" })
     }
+
+    /// A declared charger that was never heard from and is taken out of the fleet: the silence anomaly it had
+    /// open resolves (nothing could ever end it otherwise); one still declared stays open.
+    @Test func aChargerTakenOutOfTheFleetEndsItsSilence() throws {
+        var h = Harness()
+        h.advance(to: s(0))
+        h.advance(to: s(3_600))
+        let open = Set(h.kinds(.opened, .telemetryGap).compactMap(\.charger))
+        #expect(open.isSuperset(of: ["CP-2", "DC-1"]))
+        let old = testFleet()
+        let fleet = Fleet(sites: old.sites, chargers: old.chargers.filter { $0.id != "CP-2" })
+        h.detector = try restored(h)
+        h.detector.reconfigure(configuration: h.detector.configuration, fleet: fleet)
+        h.out += h.detector.drainTransitions()
+        #expect(h.kinds(.resolved, .telemetryGap).map(\.charger) == ["CP-2"])
+        h.advance(to: s(7_200))
+        #expect(h.kinds(.opened, .telemetryGap).filter { $0.charger == "CP-2" }.count == 1, "not opened again")
+        #expect(h.detector.openAnomalies.contains { $0.kind == .telemetryGap && $0.charger == "DC-1" })
+    }
 }

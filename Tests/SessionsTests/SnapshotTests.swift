@@ -130,5 +130,9 @@ import Testing
         broken["curve"] = cut
         let brokenData = try JSONSerialization.data(withJSONObject: broken)
         #expect(throws: (any Error).self) { try JSONDecoder().decode(Both.self, from: brokenData) }
+        // A damaged count (two billion points in five bytes) is refused, not reserved for.
+        let huge = Data([1, 0xFF, 0xFF, 0xFF, 0x7F]).base64EncodedString()
+        let hugeCurve = Data(#"{"stepMs":60000,"packed":"\#(huge)"}"#.utf8)
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(PowerCurve.self, from: hugeCurve) }
     }
 }
