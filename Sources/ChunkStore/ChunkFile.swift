@@ -19,8 +19,8 @@ public final class ChunkFile {
     private let file: DiskFile
     private let footerOffset: Int
     private var cachedFrame: (offset: UInt64, bytes: [UInt8])?
-    /// For point lookups (the store's duplicate check of a late sample): each series' index entries, its position
-    /// among `series`, and the last blocks decoded (by entry index, at most `blockCacheSize`). Built on first use.
+    /// Each series' index entries (for both range and point reads), its position among `series`, and, for point
+    /// lookups (the store's duplicate check of a late sample), the last blocks decoded (by entry index, at most `blockCacheSize`). Built on first use.
     private var entriesBySeries: [[Int]]?
     private var seriesPositions: [Series: Int]?
     private var decodedBlocks: [Int: [StoredSample]] = [:]
@@ -137,11 +137,24 @@ public final class ChunkFile {
 
     /// The samples of `seriesIndex` in [from, to), in file order (sorted by timestamp).
     func samples(seriesIndex: Int, from: Int64, to: Int64, into output: inout [StoredSample]) throws(ChunkStoreError) {
-        for entry in entries where Int(entry.seriesIndex) == seriesIndex
-            && entry.maxTimestamp >= from && entry.minTimestamp < to {
+        for k in entryIndices(ofSeries: seriesIndex) {
+            let entry = entries[k]
+            guard entry.maxTimestamp >= from, entry.minTimestamp < to else { continue }
             let decoded = try block(entry)
             output.append(contentsOf: decoded.lazy.filter { $0.timestamp >= from && $0.timestamp < to })
         }
+    }
+
+    /// The positions in `entries` of the blocks of `seriesIndex`, in file order (grouped on first use).
+    private func entryIndices(ofSeries seriesIndex: Int) -> [Int] {
+        if entriesBySeries == nil {
+            var grouped = [[Int]](repeating: [], count: series.count)
+            for (k, entry) in entries.enumerated() where Int(entry.seriesIndex) < series.count {
+                grouped[Int(entry.seriesIndex)].append(k)
+            }
+            entriesBySeries = grouped
+        }
+        return seriesIndex >= 0 && seriesIndex < entriesBySeries!.count ? entriesBySeries![seriesIndex] : []
     }
 
     /// The position of `series` among `series`, nil when the file does not hold it (a hash lookup, built once).
@@ -155,15 +168,7 @@ public final class ChunkFile {
     /// The samples of `seriesIndex` at exactly `timestamp`: only that series' blocks are looked at, and recently
     /// decoded blocks are kept, so a run of late samples checked against the same blocks decodes each block once.
     func samples(seriesIndex: Int, at timestamp: Int64, into output: inout [StoredSample]) throws(ChunkStoreError) {
-        if entriesBySeries == nil {
-            var grouped = [[Int]](repeating: [], count: series.count)
-            for (k, entry) in entries.enumerated() where Int(entry.seriesIndex) < series.count {
-                grouped[Int(entry.seriesIndex)].append(k)
-            }
-            entriesBySeries = grouped
-        }
-        guard seriesIndex < entriesBySeries!.count else { return }
-        for k in entriesBySeries![seriesIndex] {
+        for k in entryIndices(ofSeries: seriesIndex) {
             let entry = entries[k]
             guard entry.minTimestamp <= timestamp, entry.maxTimestamp >= timestamp else { continue }
             let decoded: [StoredSample]

@@ -8,73 +8,83 @@ import JSONTape
 extension SessionRecord {
     /// The record as compact JSON text, keys in byte order.
     public func jsonText() -> String {
-        var fields = RecordFields()
-        fields.add("amended", amended)
-        fields.add("anomalies", strings: anomalies)
-        fields.add("averagePowerW", averagePowerW)
-        fields.add("charger", charger)
-        fields.add("chargerReportedEnergyWh", chargerReportedEnergyWh)
-        fields.add("chargingEndedAt", chargingEndedAt)
-        fields.add("chargingMs", chargingMs)
-        fields.add("complete", complete)
-        fields.add("connector", connector)
-        fields.add("curve", raw: curve.jsonText())
-        fields.add("duplicates", duplicates)
-        fields.add("endReason", endReason?.rawValue)
-        fields.add("endedAt", endedAt)
-        fields.add("energyAfterStopWh", energyAfterStopWh)
-        fields.add("energySource", energySource.rawValue)
-        fields.add("energyWh", energyWh)
-        fields.add("evse", evse)
-        fields.add("id", id)
-        fields.add("idTag", idTag)
-        fields.add("idTagStatus", idTagStatus)
-        fields.add("idleMs", idleMs)
-        fields.add("integratedEnergyWh", integratedEnergyWh)
-        fields.add("interruptedMs", interruptedMs)
-        fields.add("interruptions", raw: "[" + interruptions.map { period in
-            var w = RecordFields()
-            w.add("end", period.end)
-            w.add("start", period.start)
-            return w.text()
+        var fields = JSONObjectWriter()
+        fields.field("amended", amended)
+        fields.field("anomalies", raw: Self.jsonArray(anomalies))
+        fields.field("averagePowerW", averagePowerW)
+        fields.field("charger", charger)
+        fields.field("chargerReportedEnergyWh", chargerReportedEnergyWh)
+        fields.field("chargingEndedAt", chargingEndedAt)
+        fields.field("chargingMs", chargingMs)
+        fields.field("complete", complete)
+        fields.field("connector", connector)
+        fields.field("curve", raw: curve.jsonText())
+        fields.field("duplicates", duplicates)
+        fields.field("endReason", endReason?.rawValue)
+        fields.field("endedAt", endedAt)
+        fields.field("energyAfterStopWh", energyAfterStopWh)
+        fields.field("energySource", energySource.rawValue)
+        fields.field("energyWh", energyWh)
+        fields.field("evse", evse)
+        fields.field("id", id)
+        fields.field("idTag", idTag)
+        fields.field("idTagStatus", idTagStatus)
+        fields.field("idleMs", idleMs)
+        fields.field("integratedEnergyWh", integratedEnergyWh)
+        fields.field("interruptedMs", interruptedMs)
+        fields.field("interruptions", raw: "[" + interruptions.map { period in
+            var w = JSONObjectWriter()
+            w.field("end", period.end)
+            w.field("start", period.start)
+            return w.finish()
         }.joined(separator: ",") + "]")
-        fields.add("lateReadings", lateReadings)
-        fields.add("limitedBy", limitedBy.rawValue)
-        fields.add("meterStartWh", meterStartWh)
-        fields.add("meterStopWh", meterStopWh)
-        fields.add("offeredPowerW", offeredPowerW)
-        fields.add("peakPowerW", peakPowerW)
-        fields.add("phase", phase.rawValue)
-        fields.add("pluggedAt", pluggedAt)
-        fields.add("quality", Int64(quality.rawValue))
-        fields.add("signedBegin", raw: signedBegin?.jsonText())
-        fields.add("signedEnd", raw: signedEnd?.jsonText())
-        fields.add("site", site)
-        fields.add("socEnd", socEnd)
-        fields.add("socStart", socStart)
-        fields.add("start", start.rawValue)
-        fields.add("startedAt", startedAt)
-        fields.add("state", state.rawValue)
-        fields.add("stopReason", stopReason)
-        fields.add("suspendedEVMs", suspendedEVMs)
-        fields.add("suspendedEVSEMs", suspendedEVSEMs)
-        fields.add("taperSoC", taperSoC)
-        fields.add("timeToFullS", timeToFullS)
-        fields.add("transactionId", transactionId)
-        fields.add("unpluggedAt", unpluggedAt)
-        return fields.text()
+        fields.field("lateReadings", lateReadings)
+        fields.field("limitedBy", limitedBy.rawValue)
+        fields.field("meterStartWh", meterStartWh)
+        fields.field("meterStopWh", meterStopWh)
+        fields.field("offeredPowerW", offeredPowerW)
+        fields.field("peakPowerW", peakPowerW)
+        fields.field("phase", phase.rawValue)
+        fields.field("pluggedAt", pluggedAt)
+        fields.field("quality", Int64(quality.rawValue))
+        if let signedBegin { fields.field("signedBegin", raw: signedBegin.jsonText()) }
+        if let signedEnd { fields.field("signedEnd", raw: signedEnd.jsonText()) }
+        fields.field("site", site)
+        fields.field("socEnd", socEnd)
+        fields.field("socStart", socStart)
+        fields.field("start", start.rawValue)
+        fields.field("startedAt", startedAt)
+        fields.field("state", state.rawValue)
+        fields.field("stopReason", stopReason)
+        fields.field("suspendedEVMs", suspendedEVMs)
+        fields.field("suspendedEVSEMs", suspendedEVSEMs)
+        fields.field("taperSoC", taperSoC)
+        fields.field("timeToFullS", timeToFullS)
+        fields.field("transactionId", transactionId)
+        fields.field("unpluggedAt", unpluggedAt)
+        return fields.finish()
+    }
+
+    /// A JSON array of strings.
+    private static func jsonArray(_ strings: [String]) -> String {
+        var text = "["
+        for (n, string) in strings.enumerated() {
+            if n > 0 { text += "," }
+            JSONObjectWriter.appendString(string, to: &text)
+        }
+        return text + "]"
     }
 }
 
 extension SignedReading {
     func jsonText() -> String {
-        var w = RecordFields()
-        w.add("data", data)
-        w.add("encodingMethod", encodingMethod)
-        w.add("publicKey", publicKey)
-        w.add("signingMethod", signingMethod)
-        w.add("timestamp", timestamp)
-        return w.text()
+        var w = JSONObjectWriter()
+        w.field("data", data)
+        w.field("encodingMethod", encodingMethod)
+        w.field("publicKey", publicKey)
+        w.field("signingMethod", signingMethod)
+        w.field("timestamp", timestamp)
+        return w.finish()
     }
 }
 
@@ -102,57 +112,4 @@ extension PowerCurve {
         }
         text += "],"
     }
-}
-
-/// Fields written in the order added (callers add them in byte order of their keys); nil values are left out.
-private struct RecordFields {
-    private var body = "{"
-
-    private mutating func key(_ name: String) {
-        if body.utf8.count > 1 { body += "," }
-        body += "\"" + name + "\":"
-    }
-
-    mutating func add(_ name: String, _ value: String?) {
-        guard let value else { return }
-        key(name)
-        JSONObjectWriter.appendString(value, to: &body)
-    }
-
-    mutating func add(_ name: String, _ value: Int64?) {
-        guard let value else { return }
-        key(name)
-        body += String(value)
-    }
-
-    mutating func add(_ name: String, _ value: Int) { add(name, Int64(value)) }
-
-    mutating func add(_ name: String, _ value: Double?) {
-        guard let value else { return }
-        key(name)
-        body += JSONObjectWriter.number(value)
-    }
-
-    mutating func add(_ name: String, _ value: Bool) {
-        key(name)
-        body += value ? "true" : "false"
-    }
-
-    mutating func add(_ name: String, strings: [String]) {
-        key(name)
-        body += "["
-        for (n, s) in strings.enumerated() {
-            if n > 0 { body += "," }
-            JSONObjectWriter.appendString(s, to: &body)
-        }
-        body += "]"
-    }
-
-    mutating func add(_ name: String, raw json: String?) {
-        guard let json else { return }
-        key(name)
-        body += json
-    }
-
-    func text() -> String { body + "}" }
 }
