@@ -5,6 +5,12 @@ extension ChunkStore {
     /// - The newest head file with an intact header is read; a torn or corrupt tail is cut off and reported.
     /// - Its blocks for partitions already sealed *from this generation* are skipped: a crash between writing a
     ///   sealed file and the new head generation leaves them in both places.
+    /// - A record whose checksum passes but whose content cannot be read (a block that does not decode, one naming
+    ///   a series never defined, a payload that does not parse) is damage: what can be read is kept, and the
+    ///   checkpoint is the last one *before* the first damaged record (none when it is the first), since a record's
+    ///   samples come from log records after the previous record's checkpoint. The ingest worker then reads those
+    ///   samples again from the write-ahead log, and the duplicate check keeps what was readable from being stored
+    ///   twice. The damage is reported once, and a new head generation without it replaces the file.
     /// - Older head files are removed.
     func recover() throws(ChunkStoreError) {
         for leftover in layout.leftovers() + ChunkLayout(directory: layout.directory + "/rollups").leftovers() {
@@ -48,20 +54,27 @@ extension ChunkStore {
         }
         let skip = sealedByGeneration[contents.generation] ?? []
         var local: [UInt32: UInt32] = [:]  // the head file's series ids → this process's
+        var damage = HeadDamage()
         for (number, record) in contents.records.enumerated() {
             guard let payload = HeadPayload.decode(record.payload) else {
-                recoveryNotes.append("head file \(path): record \(number) cannot be parsed; later records are ignored")
+                // The records after it may use series it defines, or ids it gives another series: they go too.
+                damage.records(from: number, count: contents.records.count - number, checkpoint: record.checkpoint,
+                               reason: "its payload does not parse")
                 break
             }
             for definition in payload.definitions { local[definition.id] = intern(definition.series) }
             for block in payload.blocks where !skip.contains(block.partition) {
+                let hour = Partition(index: block.partition)
                 guard let id = local[block.seriesID] else {
-                    recoveryNotes.append("head file \(path): a block names undefined series \(block.seriesID); skipped")
+                    damage.block(of: number, checkpoint: record.checkpoint,
+                                 reason: "a block for \(hour) names series \(block.seriesID), which no record defines")
                     continue
                 }
                 let samples: [StoredSample]
                 do { samples = try BlockColumns.decode(block.block) } catch {
-                    recoveryNotes.append("head file \(path): a block of record \(number) does not decode (\(error)); skipped")
+                    let series = seriesList[Int(id)]
+                    damage.block(of: number, checkpoint: record.checkpoint, reason: "the block of \(series.charger) "
+                                 + "\(series.measurand.rawValue) for \(hour) does not decode (\(error))")
                     continue
                 }
                 let key = BufferKey(partition: block.partition, series: id)
@@ -73,17 +86,22 @@ extension ChunkStore {
                     if sample.attributes.flags & StoredAttributes.futureFlag == 0 { clock = max(clock, sample.timestamp) }
                 }
             }
-            checkpoint = record.checkpoint
+            if damage.isEmpty { checkpoint = record.checkpoint }
         }
-        if contents.generation == generation {
+        if contents.generation == generation && damage.isEmpty {
             head = try DiskFile.openForAppending(path)
-            definedInHead = Set(local.values)
+            // Ids this process gives the same series the file does; any other is defined again on first use.
+            definedInHead = Set(local.filter { $0.key == $0.value }.values)
         } else {
-            // Sealed files of a newer generation than the head: a rotation was cut short. Start the next generation
-            // from what memory now holds.
-            generation -= 1
+            // Sealed files of a newer generation than the head (a rotation was cut short), or damage: start the next
+            // generation from what memory now holds, under the checkpoint recovery settled on (written atomically;
+            // until the old file is removed, the new one is the newest and wins).
+            generation = max(contents.generation, newestFileGeneration)
             try rotateHead()
             try DiskDirectory.remove(path)
+            if !damage.isEmpty {
+                recoveryNotes.append(damage.report(path: path, checkpoint: checkpoint, newHead: layout.headPath(generation: generation)))
+            }
         }
         for key in buffers.keys where sealedPaths[key.partition] != nil { lateSince[key.partition] = clock }
     }
@@ -93,5 +111,43 @@ extension ChunkStore {
         let path = layout.headPath(generation: generation)
         try DiskDirectory.writeAtomically(HeadLog.header(generation: generation), to: path)
         head = try DiskFile.openForAppending(path)
+    }
+}
+
+/// What recovery could not read in a head file's intact records, reported as one line.
+struct HeadDamage {
+    /// The first damaged record: its number, the checkpoint it carries, and what was wrong with it.
+    private(set) var first: (record: Int, checkpoint: UInt64, reason: String)?
+    private var blocks = 0
+    /// Records dropped whole: from the first one that does not parse to the end.
+    private var records: (from: Int, count: Int)?
+
+    var isEmpty: Bool { first == nil }
+
+    /// A block of `record` that cannot be read.
+    mutating func block(of record: Int, checkpoint: UInt64, reason: String) {
+        if first == nil { first = (record, checkpoint, reason) }
+        blocks += 1
+    }
+
+    /// `record` and the `count - 1` after it, dropped whole.
+    mutating func records(from record: Int, count: Int, checkpoint: UInt64, reason: String) {
+        if first == nil { first = (record, checkpoint, reason) }
+        records = (record, count)
+    }
+
+    func report(path: String, checkpoint: UInt64?, newHead: String) -> String {
+        guard let first else { return "head file \(path): no damage" }
+        var lost: [String] = []
+        if blocks > 0 { lost.append("\(blocks) block\(blocks == 1 ? "" : "s") dropped") }
+        if let records {
+            lost.append("\(records.count) record\(records.count == 1 ? "" : "s") dropped from record \(records.from) on")
+        }
+        let resume = checkpoint.map {
+            "goes back to LSN \($0), the last record's before the damage, so the write-ahead log is read again from there"
+        } ?? "is none (the damage is in the first record), so the write-ahead log is read again from its oldest record"
+        return "head file \(path): record \(first.record) (checkpoint LSN \(first.checkpoint)) cannot be read: "
+            + "\(first.reason); \(lost.joined(separator: ", ")). The checkpoint \(resume); what could be read is now "
+            + "in \(newHead)"
     }
 }

@@ -8,7 +8,8 @@ import Zstd
 /// head file as one record carrying the checkpoint LSN (write, fsync), so the checkpoint follows the head flush and
 /// the write-ahead log only has to keep seconds of traffic. Once a partition's hour is well past, compaction writes
 /// it as a sealed chunk file, and rewrites the head file without it. After a crash the head file's intact records
-/// bring the memory back and the checkpoint says where the log must be read again.
+/// bring the memory back and the checkpoint says where the log must be read again (from before any record whose
+/// content could not be read, so its samples come back from the log).
 ///
 /// Identity and deduplication: a sample is (series, timestamp). A sample newer than its series' last one is stored
 /// at once; anything else is looked up (memory, then the partition's sealed files): the same value is a duplicate
@@ -22,6 +23,7 @@ public final class ChunkStore {
     public let layout: ChunkLayout
     public let options: ChunkStoreOptions
     /// The LSN the last head flush made durable: records up to it need not be read again. Nil before the first.
+    /// After recovery it never claims samples the head file held but could not give back (docs/chunk-files.md).
     public internal(set) var checkpoint: UInt64?
     /// What opening the store found and repaired (a torn head record cut off, leftovers removed), for the log.
     public internal(set) var recoveryNotes: [String] = []

@@ -6,8 +6,9 @@ import Zstd
 ///
 /// A head file is `header | record*`. Each record carries the checkpoint LSN it makes durable, a CRC-32C and a zstd
 /// frame of blocks (docs/chunk-files.md). A torn last record (a crash mid-write) fails its length or checksum and
-/// is cut off when the store opens. Compaction writes a new generation of the head file holding only what is still
-/// unsealed, and removes the old one.
+/// is cut off when the store opens; an intact record whose content cannot be read moves the checkpoint that recovery
+/// reports back before it (`ChunkStore.recover`). Compaction writes a new generation of the head file holding only
+/// what is still unsealed, and removes the old one.
 struct HeadLog {
     /// One intact record: the checkpoint it carries and its decompressed payload.
     struct Record {

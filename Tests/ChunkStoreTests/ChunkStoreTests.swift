@@ -120,6 +120,34 @@ enum Samples {
         #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == samples)
     }
 
+    /// A head file written by one process and appended to by the next keeps every sample with its own series: the
+    /// file's series ids are the first process's, and the second, which numbers series as it reads them back
+    /// (here hour 0's series first), defines again every id it gives another meaning.
+    @Test func seriesKeepTheirSamplesAcrossRestartsThatAppendToTheHeadFile() throws {
+        let directory = try TemporaryDirectory(prefix: "chunks")
+        defer { directory.remove() }
+        let a = Samples.series("CP-A")
+        let b = Samples.series("CP-B")
+        do {
+            let store = try ChunkStore(directory: directory.path)
+            _ = store.append(a, timestamp: Samples.day + Samples.hour, value: 1, attributes: Samples.plain)  // id 0, hour 1
+            _ = store.append(b, timestamp: Samples.day, value: 2, attributes: Samples.plain)  // id 1, hour 0
+            try store.flush(checkpoint: 1, receivedAt: Samples.day + Samples.hour)
+        }
+        do {
+            let store = try ChunkStore(directory: directory.path)  // reads hour 0 first: B is id 0 here, A id 1
+            _ = store.append(a, timestamp: Samples.day + Samples.hour + 1000, value: 3, attributes: Samples.plain)
+            _ = store.append(b, timestamp: Samples.day + 1000, value: 4, attributes: Samples.plain)
+            try store.flush(checkpoint: 2, receivedAt: Samples.day + Samples.hour + 1000)
+        }
+        let store = try ChunkStore(directory: directory.path)
+        #expect(store.recoveryNotes.isEmpty)
+        #expect(store.bufferedSamples == 4)
+        let all = ChunkArchive(directory: directory.path).samples(from: .min, to: .max) { _ in true }
+        #expect(all.map(\.series) == [a, b])
+        #expect(all.map { $0.samples.map(\.value) } == [[1, 3], [2, 4]])
+    }
+
     /// A crash after a sealed file was renamed into place but before the new head generation replaced the old:
     /// the old head still holds the sealed hour, and neither the store nor a query counts it twice.
     @Test func aCrashBetweenSealAndHeadRotationStoresNothingTwice() throws {
