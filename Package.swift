@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Alerts", dependencies: ["Telemetry", "Pipeline", "Sessions", "Anomalies", "SQLite", logging],
                 swiftSettings: strict),
         .target(name: "Processing", dependencies: ["Telemetry", "Pipeline", "PowerLevels", "Sessions", "Anomalies", "Billing", "Alerts",
-                                                 "SQLite", "Zstd"],
+                                                 "SQLite", "Zstd", "ChunkCodec"],
                 swiftSettings: strict),
         .target(name: "Reports", dependencies: ["Processing", "SQLite", "Billing", "Pipeline", "Telemetry", "JSONTape"], swiftSettings: strict),
         .target(name: "PrometheusEndpoint", swiftSettings: strict),

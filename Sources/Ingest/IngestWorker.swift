@@ -94,8 +94,17 @@ final class IngestWorker {
                                          connector: session.connector)
             }
         }
-        self.sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
-                                                               futureTolerance: options.futureTolerance))
+        let sequencer = ReadingSequencer(configuration: .init(lateness: options.lateness,
+                                                              futureTolerance: options.futureTolerance))
+        // The window's history is checkpointed with the processors (the same cut of the log): restored, a message
+        // delivered again after the restart is still a duplicate, and the processors never apply it twice.
+        if let processors {
+            if let history = processors.restoredHistory, let checkpoint = processors.checkpoint {
+                sequencer.restore(history, through: checkpoint)
+            }
+            processors.releasedHistory = { sequencer.snapshot(through: $0) }
+        }
+        self.sequencer = sequencer
         self.nextLSN = startAt
         self.recoveredThrough = log.nextLSN &- 1
         self.checkpointed = startAt &- 1

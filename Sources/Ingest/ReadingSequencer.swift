@@ -1,3 +1,4 @@
+import Processing
 import Telemetry
 
 /// The deduplication and reordering stage: upstream of every processor and of storage.
@@ -11,6 +12,9 @@ import Telemetry
 /// - Same identity, another value: a **conflict**, passed on and flagged.
 /// - Older than what the window has already released for its series: **late**, passed on and flagged, never dropped.
 /// - Beyond receive time plus `futureTolerance`: **future**, passed on and flagged; it moves no clock forward.
+///
+/// What was released is remembered per series (`historyPerSeries` pairs) and checkpointed with the processors
+/// (`snapshot(through:)`, `restore(_:through:)`), so a redelivery after a restart is still a duplicate.
 ///
 /// Not thread-safe: the worker thread owns it.
 public final class ReadingSequencer {
@@ -60,6 +64,9 @@ public final class ReadingSequencer {
     /// Per charger: its window and the history of its series (kept in the window, so a reading costs one lookup by
     /// charger id and none by the whole series with its two strings).
     private var chargers: [String: ChargerWindow] = [:]
+    /// The LSN of the checkpoint the history was restored from (0: none). Readings of records up to it are read
+    /// again after the restart, not delivered again: only those of later records are judged against it.
+    public private(set) var restoredThrough: UInt64 = 0
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -116,19 +123,23 @@ public final class ReadingSequencer {
             window.heldReceivedAt.append(receivedAt)
             return .conflict
         }
-        // Already released?
+        // Already released (by this run, or for a record after the restored checkpoint by an earlier one)?
         if let past = window.history[WindowSeries(reading.series)] {
-            if past.contains(reading.timestamp) {
-                if past.contains(reading.timestamp, value: reading.value) { return .duplicate }
+            switch past.match(reading.timestamp, reading.value, restored: lsn > restoredThrough) {
+            case .duplicate:
+                return .duplicate
+            case .conflict:
                 flags.insert(.conflict)
                 released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading, in: &window)
+                remember(reading, lsn: lsn, in: &window)
                 return .conflict
+            case .none:
+                break
             }
             if reading.timestamp < past.newest {
                 flags.insert(.late)
                 released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading, in: &window)
+                remember(reading, lsn: lsn, in: &window)
                 return .late
             }
         }
@@ -184,32 +195,47 @@ public final class ReadingSequencer {
         }
         window.heldReceivedAt = keepReceivedAt
         out.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
-        for item in out { remember(item.reading, in: &window) }
+        for item in out { remember(item.reading, lsn: item.lsn, in: &window) }
         released.append(contentsOf: out)
         window.held = keep
     }
 
-    private func remember(_ reading: Reading, in window: inout ChargerWindow) {
+    private func remember(_ reading: Reading, lsn: UInt64, in window: inout ChargerWindow) {
         let capacity = configuration.historyPerSeries
         window.history[WindowSeries(reading.series), default: SeriesHistory(capacity: capacity)]
-            .record(reading.timestamp, reading.value)
+            .record(reading.timestamp, reading.value, lsn: lsn)
     }
 
     // MARK: Checkpoint state
 
-    /// The state a checkpoint needs: per series, the recently released (timestamp, value) pairs, so that records
-    /// read again after a restart are recognised as duplicates. Held readings are not part of it: the checkpoint
-    /// LSN stays below the oldest held reading's record, so they are read again.
-    public func snapshot() -> [(Series, [(Int64, Double)])] {
-        chargers.values.flatMap { window in window.history.map { ($0.key.series, $0.value.entries) } }
+    /// The history a checkpoint through record `lsn` needs: per series (in no particular order), what was released
+    /// from records up to `lsn` and what the history was restored with, oldest first. Readings of later records are
+    /// left out even when released already: after a restart from that checkpoint their records are read again, and
+    /// must not be taken for deliveries of themselves. Held readings are not part of it either: the checkpoint
+    /// stays below the oldest held reading's record.
+    public func snapshot(through lsn: UInt64) -> ReleasedHistory {
+        var series: [ReleasedHistory.Released] = []
+        for window in chargers.values {
+            for (key, past) in window.history {
+                let (timestamps, values) = past.entries(through: lsn)
+                if !timestamps.isEmpty {
+                    series.append(ReleasedHistory.Released(series: key.series, timestamps: timestamps, values: values))
+                }
+            }
+        }
+        return ReleasedHistory(series: series)
     }
 
-    /// Restores what `snapshot()` returned.
-    public func restore(_ state: [(Series, [(Int64, Double)])]) {
-        for (series, entries) in state {
-            var past = SeriesHistory(capacity: configuration.historyPerSeries)
-            for (timestamp, value) in entries.sorted(by: { $0.0 < $1.0 }) { past.record(timestamp, value) }
-            chargers[series.charger, default: ChargerWindow()].history[WindowSeries(series)] = past
+    /// Restores the history a checkpoint through record `lsn` saved (`snapshot(through:)`), before the first record
+    /// is added. It only recognises duplicates, and only for records after `lsn`: records up to it are read again
+    /// (for a stage whose checkpoint is lower) and go through as in the run that first read them; and since this
+    /// run's windows never held the restored readings, they flag nothing late or conflicting.
+    public func restore(_ history: ReleasedHistory, through lsn: UInt64) {
+        restoredThrough = lsn
+        for item in history.series {
+            chargers[item.series.charger, default: ChargerWindow()]
+                .history[WindowSeries(item.series), default: SeriesHistory(capacity: configuration.historyPerSeries)]
+                .restore(timestamps: item.timestamps, values: item.values)
         }
     }
 }
@@ -243,31 +269,88 @@ struct WindowSeries: Hashable {
     }
 }
 
-/// The last released (timestamp, value) pairs of one series, newest last; a small bounded ring.
+/// The last released (timestamp, value) pairs of one series, oldest first; a small bounded ring of `capacity` pairs,
+/// those restored from a checkpoint included.
 struct SeriesHistory {
-    private(set) var entries: [(Int64, Double)] = []
+    struct Entry {
+        var timestamp: Int64
+        var value: Double
+        /// The record it came from (a snapshot keeps only those up to its checkpoint).
+        var lsn: UInt64
+    }
+
+    /// What the window released in this run, by timestamp.
+    private(set) var entries: [Entry] = []
+    /// What an earlier run had released (restored from a checkpoint), by timestamp; empty unless restored. Kept
+    /// apart: it only recognises duplicates (`match(_:_:restored:)`).
+    private(set) var restored: [(timestamp: Int64, value: Double)] = []
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
-    var newest: Int64 { entries.last?.0 ?? .min }
+    /// The newest timestamp released in this run (readings older than it are late).
+    var newest: Int64 { entries.last?.timestamp ?? .min }
 
-    func contains(_ timestamp: Int64) -> Bool {
-        entries.contains { $0.0 == timestamp }
+    enum Match {
+        case none, duplicate, conflict
     }
 
-    func contains(_ timestamp: Int64, value: Double) -> Bool {
-        entries.contains { $0.0 == timestamp && $0.1.bitPattern == value.bitPattern }
-    }
-
-    mutating func record(_ timestamp: Int64, _ value: Double) {
-        if let index = entries.lastIndex(where: { $0.0 <= timestamp }) {
-            entries.insert((timestamp, value), at: index + 1)
-        } else {
-            entries.insert((timestamp, value), at: 0)
+    /// Whether (timestamp, value) was released already: the same value (`duplicate`, also when an earlier run
+    /// released it and `restored` says to look there), or only another value at that timestamp (`conflict`).
+    func match(_ timestamp: Int64, _ value: Double, restored useRestored: Bool) -> Match {
+        var result = Match.none
+        for entry in entries where entry.timestamp == timestamp {
+            if entry.value.bitPattern == value.bitPattern { return .duplicate }
+            result = .conflict
         }
-        if entries.count > capacity { entries.removeFirst(entries.count - capacity) }
+        if useRestored, restored.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }) {
+            return .duplicate
+        }
+        return result
+    }
+
+    mutating func record(_ timestamp: Int64, _ value: Double, lsn: UInt64) {
+        if !restored.isEmpty {
+            // Released again in this run (a record read again after a restart): no longer only restored.
+            restored.removeAll { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }
+        }
+        let entry = Entry(timestamp: timestamp, value: value, lsn: lsn)
+        if let index = entries.lastIndex(where: { $0.timestamp <= timestamp }) {
+            entries.insert(entry, at: index + 1)
+        } else {
+            entries.insert(entry, at: 0)
+        }
+        trim()
+    }
+
+    /// Takes pairs an earlier run released (any order).
+    mutating func restore(timestamps: [Int64], values: [Double]) {
+        for (timestamp, value) in zip(timestamps, values) {
+            if match(timestamp, value, restored: true) != .duplicate { restored.append((timestamp, value)) }
+        }
+        restored.sort { $0.timestamp < $1.timestamp }
+        trim()
+    }
+
+    /// Drops the oldest pairs beyond `capacity`, restored or not.
+    private mutating func trim() {
+        while entries.count + restored.count > capacity {
+            if let first = restored.first, first.timestamp <= (entries.first?.timestamp ?? .max) {
+                restored.removeFirst()
+            } else {
+                entries.removeFirst()
+            }
+        }
+    }
+
+    /// The pairs a checkpoint through record `lsn` keeps: the restored ones and those released from records up to
+    /// `lsn`, oldest first.
+    func entries(through lsn: UInt64) -> (timestamps: [Int64], values: [Double]) {
+        var pairs = restored
+        for entry in entries where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value)) }
+        if !restored.isEmpty { pairs.sort { $0.timestamp < $1.timestamp } }
+        return (pairs.map(\.timestamp), pairs.map(\.value))
     }
 }

@@ -23,6 +23,10 @@ import Telemetry
 /// committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
 /// replay's time.
 ///
+/// **The reordering window's history.** The snapshot also carries what the window upstream had released of each
+/// series from records up to the checkpoint (`ReleasedHistory`, supplied by `releasedHistory`), so that after a
+/// restart a redelivered message the stage already applied is recognised as a duplicate and never reaches it again.
+///
 /// **Order.** Items that become due together are applied in event-time order (at equal times: statuses and
 /// transaction starts as they arrived, readings, transaction ends), so a StopTransaction never overtakes the meter
 /// values before it.
@@ -31,8 +35,8 @@ import Telemetry
 public final class ProcessorStage {
     public static let stageName = "processors"
 
-    /// The encoder of checkpoint snapshots: JSON, with each session's curve and billing points packed
-    /// (`CodingUserInfoKey.compactSnapshot`).
+    /// The encoder of checkpoint snapshots (`ProcessorSnapshot`): JSON, with each session's curve and billing points
+    /// packed (`CodingUserInfoKey.compactSnapshot`).
     static var snapshotEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.userInfo[.compactSnapshot] = true
@@ -43,6 +47,13 @@ public final class ProcessorStage {
     public internal(set) var chain: ProcessorChain
     /// Records up to this one are reflected in the tables and the snapshot.
     public private(set) var checkpoint: UInt64?
+    /// What the reordering window had released of each series from records up to `checkpoint`, as the checkpoint
+    /// saved it (nil: no checkpoint, or one written before the history was part of it). The ingest worker restores
+    /// its window's history from it.
+    public private(set) var restoredHistory: ReleasedHistory?
+    /// Called at each snapshot with the LSN it covers, for the window's history through that record (set by the
+    /// ingest worker; nil: the snapshot carries none).
+    public var releasedHistory: ((_ through: UInt64) -> ReleasedHistory)?
     /// Records up to this one have been applied (in memory).
     private var appliedThrough: UInt64
     private var queue: [Queued] = []
@@ -124,7 +135,9 @@ public final class ProcessorStage {
         pricing = try SessionPricing(pipeline: pipeline)
         outputs = try SessionOutputConfiguration.read(pipeline)
         if let saved = try store.checkpoint(stage: Self.stageName) {
-            chain = try JSONDecoder().decode(ProcessorChain.self, from: Data(saved.snapshot))
+            let snapshot = try JSONDecoder().decode(ProcessorSnapshot.self, from: Data(saved.snapshot))
+            chain = snapshot.chain
+            restoredHistory = snapshot.releasedHistory
             // The settings are the pipeline's from this start on (a tuned `silence_timeout`, anomaly threshold or
             // rating applies after a restart), the id-tag key included: it is never part of a snapshot.
             try chain.reconfigure(pipeline: pipeline)
@@ -313,7 +326,7 @@ public final class ProcessorStage {
         let written = sessions.values.sorted { $0.id < $1.id }
         let costs = try price(written)
         let changed = costs.filter { writtenCosts[$0.key] != $0.value }
-        let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: Array(try Self.snapshotEncoder.encode(chain))) : nil
+        let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: try snapshotBytes()) : nil
         try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: snapshot)
@@ -330,6 +343,12 @@ public final class ProcessorStage {
         }
         lastCommitAt = receivedAt
         lastCommitInstant = ContinuousClock.now
+    }
+
+    /// The snapshot of what has been applied: the chain, and the window's history through the same record.
+    private func snapshotBytes() throws -> [UInt8] {
+        let snapshot = ProcessorSnapshot(chain: chain, releasedHistory: releasedHistory?(appliedThrough))
+        return Array(try Self.snapshotEncoder.encode(snapshot))
     }
 
     /// Takes the session events applied since the last call.

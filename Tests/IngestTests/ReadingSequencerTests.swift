@@ -1,4 +1,5 @@
 import Ingest
+import Processing
 import Telemetry
 import Testing
 
@@ -124,5 +125,86 @@ import Testing
         #expect(released.contains { $0.lsn == 1 })
         #expect(released.count == 21)
         #expect(sequencer.oldestHeldLSN == 22)
+    }
+
+    // MARK: The history in a checkpoint
+
+    /// Each series' pairs (timestamp + value: the tests' values are small), by charger and measurand, whatever the
+    /// order of series.
+    static func pairs(_ history: ReleasedHistory) -> [String: [Double]] {
+        Dictionary(uniqueKeysWithValues: history.series.map { item in
+            ("\(item.series.charger) \(item.series.measurand.rawValue)",
+             zip(item.timestamps, item.values).map { Double($0.0) + $0.1 })
+        })
+    }
+
+    /// A checkpoint through record n keeps what records up to n released, not what later records did (those are
+    /// read again after a restart from it).
+    @Test func aSnapshotKeepsOnlyWhatRecordsUpToItsLSNReleased() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000))
+        var released: [ReadingSequencer.Item] = []
+        for k in Int64(1)...6 {
+            sequencer.add(Self.reading(at: k * 1_000, Double(k)), lsn: UInt64(k), receivedAt: k * 1_000, released: &released)
+            sequencer.add(Self.reading("B", at: k * 1_000, Double(k)), lsn: UInt64(k), receivedAt: k * 1_000, released: &released)
+        }
+        // Released: 1 ... 5 s of each charger (6 s is held).
+        #expect(released.count == 10)
+        #expect(Self.pairs(sequencer.snapshot(through: 3)) == ["CP-1 Power.Active.Import": [1_001, 2_002, 3_003],
+                                                              "B Power.Active.Import": [1_001, 2_002, 3_003]])
+        #expect(Self.pairs(sequencer.snapshot(through: 6))["CP-1 Power.Active.Import"]?.count == 5)
+        #expect(sequencer.snapshot(through: 0).series.isEmpty)
+    }
+
+    /// Restored from a checkpoint through record 10: a reading of a later record that an earlier run released is a
+    /// duplicate; records up to 10, read again after the restart, go through as they did the first time; and the
+    /// restored pairs flag nothing late or conflicting (this run's window never held them).
+    @Test func aRestoredHistoryRecognisesDeliveriesAfterItsCheckpointOnly() {
+        let first = ReadingSequencer(configuration: .init(lateness: 1_000))
+        var released: [ReadingSequencer.Item] = []
+        for k in Int64(1)...10 {
+            first.add(Self.reading(at: k * 1_000, Double(k)), lsn: UInt64(k), receivedAt: k * 1_000, released: &released)
+        }
+        first.advance(receiveTime: 20_000, into: &released)
+        #expect(released.count == 10)
+        let history = first.snapshot(through: 10)
+
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000))
+        sequencer.restore(history, through: 10)
+        #expect(sequencer.restoredThrough == 10)
+        released = []
+        // Record 9 read again: held and released as the first time, unflagged.
+        #expect(sequencer.add(Self.reading(at: 9_000, 9), lsn: 9, receivedAt: 9_000, released: &released) == .held)
+        // Record 11 delivers record 4's reading again, 12 record 10's.
+        #expect(sequencer.add(Self.reading(at: 4_000, 4), lsn: 11, receivedAt: 21_000, released: &released) == .duplicate)
+        #expect(sequencer.add(Self.reading(at: 10_000, 10), lsn: 12, receivedAt: 21_000, released: &released) == .duplicate)
+        // Another value at a restored timestamp, an older timestamp: held (never flagged against restored pairs).
+        #expect(sequencer.add(Self.reading(at: 5_000, 50), lsn: 13, receivedAt: 21_000, released: &released) == .held)
+        #expect(sequencer.add(Self.reading(at: 500, 1), lsn: 14, receivedAt: 21_000, released: &released) == .held)
+        sequencer.advance(receiveTime: 30_000, into: &released)
+        #expect(released.map(\.reading.timestamp) == [500, 5_000, 9_000])
+        #expect(released.allSatisfy { $0.flags.isEmpty })
+        // This run's own history judges as before: record 9's reading again is a duplicate.
+        #expect(sequencer.add(Self.reading(at: 9_000, 9), lsn: 15, receivedAt: 30_000, released: &released) == .duplicate)
+
+        // The next checkpoint keeps the restored pairs, each once (record 9's was released again in this run).
+        let next = Self.pairs(sequencer.snapshot(through: 15))["CP-1 Power.Active.Import"] ?? []
+        #expect(next == [501, 1_001, 2_002, 3_003, 4_004, 5_005, 5_050, 6_006, 7_007, 8_008, 9_009, 10_010])
+    }
+
+    /// The history stays bounded with restored pairs: the oldest go first, restored or not.
+    @Test func aRestoredHistoryCountsTowardsTheBound() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000, historyPerSeries: 4))
+        let restored = ReleasedHistory(series: [.init(series: Self.reading(at: 0, 0).series,
+                                                      timestamps: [1_000, 2_000, 3_000, 4_000, 5_000], values: [1, 2, 3, 4, 5])])
+        sequencer.restore(restored, through: 5)
+        #expect(Self.pairs(sequencer.snapshot(through: 5)).values.first == [2_002, 3_003, 4_004, 5_005])
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading(at: 6_000, 6), lsn: 6, receivedAt: 6_000, released: &released)
+        sequencer.add(Self.reading(at: 8_000, 8), lsn: 7, receivedAt: 8_000, released: &released)
+        #expect(released.count == 1)
+        #expect(Self.pairs(sequencer.snapshot(through: 7)).values.first == [3_003, 4_004, 5_005, 6_006])
+        #expect(sequencer.add(Self.reading(at: 2_000, 2), lsn: 8, receivedAt: 8_000, released: &released) != .duplicate,
+                "dropped from the history")
+        #expect(sequencer.add(Self.reading(at: 3_000, 3), lsn: 9, receivedAt: 8_000, released: &released) == .duplicate)
     }
 }
