@@ -25,6 +25,8 @@ final class IngestWorker {
     let stage: StagedRing<LogDescriptor>.Stage
     let counters: IngestCounters
     let pipeline: PipelineDefinition
+    /// Topic → source, remembered per topic (`TopicRoutes`).
+    private let routes: TopicRoutes
     let options: IngestOptions
     let logger: Logger
     /// The stages after decoding and reordering, in order (the pipeline's `ingest.stages`).
@@ -79,6 +81,7 @@ final class IngestWorker {
         self.stage = stage
         self.counters = counters
         self.pipeline = pipeline
+        self.routes = TopicRoutes(pipeline: pipeline)
         self.options = options
         self.logger = logger
         self.stages = stages
@@ -250,7 +253,7 @@ final class IngestWorker {
         decoder.currentSequence = lsn
         var origin: Origin?
         do throws(DecodeError) {
-            let source = try pipeline.source(forTopic: topic)
+            let source = try routes.source(forTopic: topic)
             origin = source.origin
             try decoder.decode(payload: payload, receivedAt: receivedAt, topic: topic, retained: retained,
                                source: source, into: &output)

@@ -266,19 +266,15 @@ public struct PowerLevelProcessor: Sendable, Codable {
         let newest = connectors[c].bucketSecond
         if second > newest {
             if newest == Int64.min || second - newest >= 60 {
-                for k in base..<(base + 60) {
-                    bucketSum[k] = 0
-                    bucketMax[k] = 0
-                    bucketCount[k] = 0
-                }
+                clearBuckets(base..<(base + 60))
             } else {
-                var s = newest + 1
-                while s <= second {
-                    let k = base + Int(floorMod(s, 60))
-                    bucketSum[k] = 0
-                    bucketMax[k] = 0
-                    bucketCount[k] = 0
-                    s += 1
+                // The seconds after `newest` up to `second`, as slots of the ring: one range, or two when it wraps.
+                let first = Int(floorMod(newest + 1, 60)), span = Int(second - newest)
+                if first + span <= 60 {
+                    clearBuckets((base + first)..<(base + first + span))
+                } else {
+                    clearBuckets((base + first)..<(base + 60))
+                    clearBuckets(base..<(base + first + span - 60))
                 }
             }
             connectors[c].bucketSecond = second
@@ -293,6 +289,14 @@ public struct PowerLevelProcessor: Sendable, Codable {
         connectors[c].open!.sumW += w
         if derived { connectors[c].open!.derivedSamples += 1 }
         updateHeld(c, w, expiry: ts &+ hold(c), at: ts)
+    }
+
+    /// Empties rolling-bucket slots (one uniqueness check per array, not one per slot).
+    @inline(__always)
+    mutating func clearBuckets(_ slots: Range<Int>) {
+        bucketSum.withUnsafeMutableBufferPointer { $0[slots].update(repeating: 0) }
+        bucketMax.withUnsafeMutableBufferPointer { $0[slots].update(repeating: 0) }
+        bucketCount.withUnsafeMutableBufferPointer { $0[slots].update(repeating: 0) }
     }
 
     /// Replaces the value of the current sample (another phase, or a total, at the same instant).

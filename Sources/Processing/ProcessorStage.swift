@@ -222,22 +222,29 @@ public final class ProcessorStage {
         }
         // Event-time order, ties by rank, then by arrival. Items usually arrive in that order already: only sort
         // (indices, not the items) when they do not.
-        var inOrder = true
-        for k in 1..<due.count {
-            let a = due[k - 1], b = due[k]
-            if a.timestamp > b.timestamp || (a.timestamp == b.timestamp && a.rank > b.rank) {
-                inOrder = false
-                break
+        // Items are read in place through the buffer: a subscript copy of each (a reading's strings retained and
+        // released) cost more than the ordering itself.
+        due.withUnsafeBufferPointer { items in
+            var boundary = Self.secondAfter(chain.advancedAt)
+            var inOrder = true
+            for k in 1..<items.count {
+                let t0 = items[k - 1].timestamp, t1 = items[k].timestamp
+                if t0 > t1 || (t0 == t1 && items[k - 1].rank > items[k].rank) {
+                    inOrder = false
+                    break
+                }
             }
-        }
-        if inOrder {
-            for k in due.indices { applyItem(due[k], &newestReceiveTime) }
-        } else {
-            var order = [SortKey]()
-            order.reserveCapacity(due.count)
-            for k in due.indices { order.append(SortKey(timestamp: due[k].timestamp, rank: due[k].rank, offset: Int32(k))) }
-            order.sort()
-            for key in order { applyItem(due[Int(key.offset)], &newestReceiveTime) }
+            if inOrder {
+                for k in items.indices { applyItem(items[k], &newestReceiveTime, &boundary) }
+            } else {
+                var order = [SortKey]()
+                order.reserveCapacity(items.count)
+                for k in items.indices {
+                    order.append(SortKey(timestamp: items[k].timestamp, rank: items[k].rank, offset: Int32(k)))
+                }
+                order.sort()
+                for key in order { applyItem(items[Int(key.offset)], &newestReceiveTime, &boundary) }
+            }
         }
         due.removeAll(keepingCapacity: true)
         spare = due
@@ -248,6 +255,13 @@ public final class ProcessorStage {
     /// The whole second (floor) of a time in ms.
     @inline(__always)
     static func second(of ms: Int64) -> Int64 { ms / 1000 - (ms % 1000 < 0 ? 1 : 0) }
+
+    /// The start (ms) of the second after the one `ms` is in: a receive time at or past it enters a new second.
+    @inline(__always)
+    static func secondAfter(_ ms: Int64) -> Int64 {
+        let s = second(of: ms)
+        return s >= Int64.max / 1000 ? .max : (s + 1) * 1000
+    }
 
     /// The sort key of a due item: event time, rank, position in the due list.
     struct SortKey: Comparable {
@@ -262,13 +276,15 @@ public final class ProcessorStage {
     }
 
     @inline(__always)
-    private func applyItem(_ queued: Queued, _ newestReceiveTime: inout Int64) {
+    private func applyItem(_ queued: Queued, _ newestReceiveTime: inout Int64, _ boundary: inout Int64) {
         newestReceiveTime = max(newestReceiveTime, queued.receivedAt)
         // Silence, timeouts and anomaly updates are judged when receive time enters a new second, at the receive
         // time of the item that entered it: points that depend on the records alone, not on how the worker happened
         // to batch them, so a replay makes the same transitions (and alert event ids) as the live run.
-        if Self.second(of: newestReceiveTime) > Self.second(of: chain.advancedAt) {
+        // `boundary` is `secondAfter(chain.advancedAt)`, kept by the caller: no division per item.
+        if newestReceiveTime >= boundary {
             chain.advance(to: newestReceiveTime)
+            boundary = Self.secondAfter(chain.advancedAt)
         }
         switch queued.item {
         case .reading(let reading): chain.apply(reading, receivedAt: queued.receivedAt)

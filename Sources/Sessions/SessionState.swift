@@ -310,15 +310,15 @@ struct SessionState: Sendable, Codable {
 
     /// Hands the instant's values to the billing trace (offered power is not billed on).
     private mutating func trace(_ kind: ReadingKind, t: Int64, config: SessionConfiguration) {
-        guard billing != nil else { return }
+        // Optional chaining mutates the trace in place (a `billing != nil` test copied it, arrays retained).
         switch kind {
         case .register:
-            billing!.reading(t: t, energyWh: register.count >= 1 ? (register.energy ?? 0) : nil, powerW: nil,
+            billing?.reading(t: t, energyWh: register.count >= 1 ? (register.energy ?? 0) : nil, powerW: nil,
                              soc: nil, configuration: config)
-        case .power: billing!.reading(t: t, energyWh: nil, powerW: curPow, soc: nil, configuration: config)
-        case .soc: billing!.reading(t: t, energyWh: nil, powerW: nil, soc: curSoC, configuration: config)
+        case .power: billing?.reading(t: t, energyWh: nil, powerW: curPow, soc: nil, configuration: config)
+        case .soc: billing?.reading(t: t, energyWh: nil, powerW: nil, soc: curSoC, configuration: config)
         case .current, .phaseCurrent:
-            billing!.reading(t: t, energyWh: nil, powerW: nil, soc: nil, currentA: curCurrent, configuration: config)
+            billing?.reading(t: t, energyWh: nil, powerW: nil, soc: nil, currentA: curCurrent, configuration: config)
         case .offered: break
         }
     }

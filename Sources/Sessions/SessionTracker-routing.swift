@@ -295,8 +295,10 @@ extension SessionTracker {
 
     mutating func recomputeFinalizeDue(_ i: Int) {
         var due = Int64.max
-        for s in evses[i].recent where s.state == .closed {
-            due = Swift.min(due, (s.endedAt ?? s.startedAt) &+ configuration.finalizeAfterMs)
+        // By index, reading two fields: `for s in recent` copied each whole session (curve and trace retained and
+        // released), and this runs for every EVSE with recent sessions at every advance.
+        for r in evses[i].recent.indices where evses[i].recent[r].state == .closed {
+            due = Swift.min(due, (evses[i].recent[r].endedAt ?? evses[i].recent[r].startedAt) &+ configuration.finalizeAfterMs)
         }
         evses[i].finalizeDue = due
     }

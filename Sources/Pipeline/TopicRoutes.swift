@@ -1,0 +1,31 @@
+import Telemetry
+
+/// `PipelineDefinition.source(forTopic:)` remembered per topic: a fleet publishes on a fixed set of topics, so the
+/// template matching and fleet lookup (about a microsecond a message) run once per topic, then cost one hash.
+///
+/// Rejections are remembered too (a misconfigured charger repeats its topic). Bounded: past `capacity` topics the
+/// memory starts over, so a flood of distinct topics costs matching, never unbounded memory.
+///
+/// Not thread-safe: one owner (the ingest worker's thread).
+public final class TopicRoutes {
+    public let pipeline: PipelineDefinition
+    public let capacity: Int
+    private var routes: [String: Result<MessageSource, DecodeError>] = [:]
+
+    public init(pipeline: PipelineDefinition, capacity: Int = 65_536) {
+        self.pipeline = pipeline
+        self.capacity = max(1, capacity)
+    }
+
+    /// The same answer as `pipeline.source(forTopic:)`.
+    public func source(forTopic topic: String) throws(DecodeError) -> MessageSource {
+        if let known = routes[topic] { return try known.get() }
+        let route = Result { () throws(DecodeError) in try pipeline.source(forTopic: topic) }
+        if routes.count >= capacity { routes.removeAll(keepingCapacity: true) }
+        routes[topic] = route
+        return try route.get()
+    }
+
+    /// Topics remembered.
+    public var count: Int { routes.count }
+}

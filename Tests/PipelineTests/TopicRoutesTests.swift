@@ -1,0 +1,48 @@
+import Testing
+import Telemetry
+
+@testable import Pipeline
+
+@Suite struct TopicRoutesTests {
+    static let yaml = """
+        broker:
+          url: mqtt://127.0.0.1:1883
+        topics:
+          - template: ocpp/{charger}/in
+            format: ocpp-j
+          - template: ev/{site}/{charger}/{connector}/{stream}
+            format: compact
+        """
+
+    func answer(_ body: () throws(DecodeError) -> MessageSource) -> Result<MessageSource, DecodeError> {
+        Result { () throws(DecodeError) in try body() }
+    }
+
+    @Test func remembersTheSameAnswersAsThePipeline() throws {
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
+        let routes = TopicRoutes(pipeline: pipeline)
+        let topics = ["ocpp/CP-1/in", "ev/depot/CP-2/1/power", "nowhere/CP-3", "ocpp/CP-1/in", "ocpp/bad id/in",
+                      "nowhere/CP-3", "ev/depot/CP-2/1/power"]
+        for topic in topics {
+            let cached = answer { () throws(DecodeError) in try routes.source(forTopic: topic) }
+            let direct = answer { () throws(DecodeError) in try pipeline.source(forTopic: topic) }
+            #expect(cached == direct, "\(topic)")
+        }
+        // Rejections are remembered with their reason, and each topic is matched once.
+        guard case .failure(let error) = answer({ () throws(DecodeError) in try routes.source(forTopic: "nowhere/CP-3") })
+        else { Issue.record("an unmatched topic was routed"); return }
+        #expect(error.reason == .unmatchedTopic)
+        #expect(routes.count == 4)
+    }
+
+    @Test func startsOverPastItsCapacity() throws {
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
+        let routes = TopicRoutes(pipeline: pipeline, capacity: 3)
+        for n in 0..<10 {
+            let source = try routes.source(forTopic: "ocpp/CP-\(n)/in")
+            #expect(source.origin.charger == "CP-\(n)")
+            #expect(routes.count <= 3)
+        }
+        #expect(try routes.source(forTopic: "ocpp/CP-9/in").origin.charger == "CP-9")
+    }
+}
