@@ -37,6 +37,11 @@ public final class FixtureReader {
     public let maxLineBytes: Int
     /// Problems stepped over so far, in the order they were met.
     public private(set) var problems: [FixtureProblem] = []
+    /// The file's size in bytes when it was opened (compressed bytes for zstd); nil for standard input or a pipe.
+    public let fileSize: Int?
+    /// Bytes read from the file so far (compressed bytes for zstd). It runs ahead of the messages returned by at
+    /// most a block or two; with `fileSize` it tells how far reading has got.
+    public private(set) var bytesRead = 0
 
     private let file: POSIXFile
     private let decompressor: ZstdDecompressor?
@@ -65,6 +70,7 @@ public final class FixtureReader {
         self.path = path
         self.maxLineBytes = maxLineBytes
         file = try POSIXFile.openForReading(path)
+        fileSize = file.regularFileSize()
         // Pipes can return fewer bytes than asked for: read until the magic can be checked or the input ends.
         while input.count < Zstd.frameMagic.count {
             let block = try file.read(maxBytes: Self.blockBytes)
@@ -72,6 +78,7 @@ public final class FixtureReader {
                 inputEnded = true
                 break
             }
+            bytesRead += block.count
             input += block
         }
         // An input shorter than the magic that is a prefix of it is a zstd stream cut short, not a text line.
@@ -205,6 +212,7 @@ public final class FixtureReader {
             }
             if inputEnded { return nil }
             let block = try file.read(maxBytes: Self.blockBytes)
+            bytesRead += block.count
             if block.isEmpty { inputEnded = true }
             return block.isEmpty ? nil : block
         }
@@ -234,7 +242,9 @@ public final class FixtureReader {
                 return nil
             }
             // Keep any unconsumed bytes (libzstd returns none unconsumed while it has output space; this is defensive).
-            input = Array(input[inputPosition...]) + (try file.read(maxBytes: Self.blockBytes))
+            let block = try file.read(maxBytes: Self.blockBytes)
+            bytesRead += block.count
+            input = Array(input[inputPosition...]) + block
             inputPosition = 0
             if input.isEmpty { inputEnded = true }
         }

@@ -44,6 +44,14 @@ final class POSIXFile {
         return POSIXFile(path: path, descriptor: fd, ownsDescriptor: true)
     }
 
+    /// The size of a regular file in bytes; nil for standard input, a pipe or anything else whose size is unknown.
+    func regularFileSize() -> Int? {
+        guard descriptor >= 0, ownsDescriptor else { return nil }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(status.st_size)
+    }
+
     /// Reads up to `maxBytes`; an empty result means end of file.
     func read(maxBytes: Int) throws(FixtureError) -> [UInt8] {
         var failed = false

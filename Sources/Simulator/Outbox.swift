@@ -1,3 +1,4 @@
+import Recording
 import Telemetry
 
 /// Messages generated but not yet handed out, in receive-time order (ties in the order they were generated).

@@ -1,3 +1,4 @@
+import Recording
 import Telemetry
 
 /// Produces a `FleetSimulation`'s messages one by one: a discrete-event simulation with a reorder buffer.

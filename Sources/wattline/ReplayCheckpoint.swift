@@ -5,18 +5,26 @@ import WriteAheadLog
 /// Where a replay stands, kept in `DATA/replay-checkpoint.json` so that an interrupted replay (Ctrl-C, `kill -9`)
 /// resumes when the same command runs again.
 ///
-/// It records how many of the merged messages were fed into the log and the log's next LSN at that moment. The
-/// log itself is the truth: on resume, the message records written after that LSN are matched against the
-/// fixtures, so messages fed after the last save are not fed twice. The stages then recover from the log as after
-/// any restart. Written by replacing the file (write, then rename), every quarter second and at the end.
+/// It records how many of the merged messages were fed into the log, the digest of those messages
+/// (`ReplayDigest`, computed as they are fed: the fixtures are never read twice) and the log's next LSN at that
+/// moment. A resume takes that many messages from the fixtures again, checks their digest and matches the message
+/// records the log took after that LSN against the messages that follow, so messages fed after the last save are
+/// not fed twice. The stages then recover from the log as after any restart. Written by replacing the file
+/// (write, then rename), every quarter second and at the end.
 struct ReplayCheckpoint: Codable, Equatable {
     static let fileName = "replay-checkpoint.json"
+    /// 2: `digest` covers the first `fed` messages. Files without a version (1) held a digest of every message,
+    /// mixed with their count, which this version cannot check.
+    static let currentVersion = 2
 
+    /// The format; nil in files written before it was recorded (version 1).
+    var version: Int? = ReplayCheckpoint.currentVersion
     /// The fixtures as given, for messages.
     var fixtures: [String]
-    /// `ReplayFixtures.digest` of their content.
+    /// `ReplayDigest` of the first `fed` messages (of all of them once `complete`).
     var digest: String
-    var messages: Int
+    /// How many messages the fixtures hold, once `complete`.
+    var messages: Int?
     /// Messages fed into the log.
     var fed: Int
     /// The log's next LSN when `fed` was reached.
@@ -49,11 +57,11 @@ struct ReplayCheckpoint: Codable, Equatable {
         }
     }
 
-    /// How many of `messages` the log already holds: `fed`, plus those the log took after the save. Each message
-    /// record from `nextLSN` on is looked for in the messages not yet counted; ticks are skipped. If the records
-    /// at `nextLSN` were already removed (checkpointed), matching starts at the oldest record held.
-    func resumeIndex(messages: [InboundMessage], logDirectory: String) throws -> Int {
-        var index = min(fed, messages.count)
+    /// How many messages the log already holds, `fixtures` having taken the first `fed`: those, plus the ones the
+    /// log took after the save, which are taken from `fixtures` too. Each message record from `nextLSN` on is looked
+    /// for among the next `ReplayFixtures.lookaheadLimit` messages; ticks are skipped. If the records at `nextLSN`
+    /// were already removed (checkpointed), matching starts at the oldest record held.
+    func resumeIndex(fixtures: ReplayFixtures, logDirectory: String) throws -> Int {
         let reader: LogReader
         switch Result(catching: { () throws(WriteAheadLogError) in try LogReader(directory: logDirectory, from: nextLSN) }) {
         case .success(let opened): reader = opened
@@ -61,7 +69,7 @@ struct ReplayCheckpoint: Codable, Equatable {
             reader = try LogReader(directory: logDirectory, from: first)
         case .failure(let error): throw error
         }
-        while index < messages.count {
+        while try fixtures.peek() != nil {
             let step = Result(catching: { () throws(WriteAheadLogError) in try reader.next() })
             guard case .success(let entry) = step else {
                 if case .failure(let error) = step, !error.isSteppedOver { throw error }
@@ -70,10 +78,9 @@ struct ReplayCheckpoint: Codable, Equatable {
             guard let entry else { break }
             guard case .message(let message) = entry.record else { continue }
             // Fed messages reach the log in order; one refused (oversize) is simply not there.
-            let reach = messages[index..<min(messages.count, index + 65_536)]
-            if let found = reach.firstIndex(of: message) { index = found + 1 }
+            if let found = try fixtures.offset(of: message) { _ = try fixtures.skip(found + 1) }
         }
-        return index
+        return fixtures.taken
     }
 }
 
@@ -81,8 +88,12 @@ struct ReplayCheckpoint: Codable, Equatable {
 enum ReplayCheckpointError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case unwritable(path: String, reason: String)
-    /// The directory holds an unfinished replay of other fixtures.
-    case otherFixtures(path: String, theirs: [String], theirDigest: String, ours: String, fed: Int, of: Int)
+    /// The directory holds an unfinished replay of other fixtures: its first `fed` messages are not these
+    /// fixtures' first (`ours` says how they differ).
+    case otherFixtures(path: String, theirs: [String], theirDigest: String, fed: Int, ours: String)
+    /// The directory holds an unfinished replay whose checkpoint another version of the format describes (nil:
+    /// one written before the format had a version); its digest cannot be checked.
+    case otherVersion(path: String, version: Int?, theirs: [String], fed: Int)
 
     var description: String {
         switch self {
@@ -90,10 +101,16 @@ enum ReplayCheckpointError: Error, CustomStringConvertible {
             "cannot read the replay checkpoint \(path): \(reason); remove it to replay from the start"
         case .unwritable(let path, let reason):
             "cannot write the replay checkpoint \(path): \(reason)"
-        case .otherFixtures(let path, let theirs, let theirDigest, let ours, let fed, let total):
+        case .otherFixtures(let path, let theirs, let theirDigest, let fed, let ours):
             "the data directory holds an unfinished replay of other fixtures (\(theirs.joined(separator: " ")), "
-                + "content \(theirDigest), \(fed) of \(total) messages fed; these have content \(ours)). Finish it "
-                + "by running that replay again, use another --data, or pass --restart to drop the checkpoint (\(path))"
+                + "\(fed) messages fed, content \(theirDigest); \(ours)). Finish it by running that replay again, "
+                + "use another --data, or pass --restart to drop the checkpoint (\(path))"
+        case .otherVersion(let path, let version, let theirs, let fed):
+            "the data directory holds an unfinished replay (\(theirs.joined(separator: " ")), \(fed) messages fed) "
+                + "whose checkpoint was written by " + ((version ?? 1) < ReplayCheckpoint.currentVersion ? "an older" : "a newer")
+                + " wattline (format \(version ?? 1), this one reads \(ReplayCheckpoint.currentVersion)): it cannot tell "
+                + "whether these fixtures are the same. Pass --restart to drop the checkpoint and feed every message "
+                + "(the stages skip what they already hold), or use another --data (\(path))"
         }
     }
 }

@@ -6,31 +6,43 @@ import MQTT
 import Pipeline
 
 extension ReplayCommand {
-    /// The message to start from: after what an unfinished replay of the same fixtures already fed (the data
-    /// directory's `ReplayCheckpoint`), else the first. An unfinished replay of other fixtures is refused; a
-    /// finished one is only mentioned (the new fixtures are fed after it). Fixtures with no message feed nothing and
+    /// Skips what an unfinished replay of the same fixtures already fed (the data directory's `ReplayCheckpoint`)
+    /// and returns how many messages that was, with the checkpoint of a finished earlier replay (its fixtures may be
+    /// others: `finishedEarlierNote` tells once the digest of these is known). An unfinished replay of other
+    /// fixtures, or one whose checkpoint has another format, is refused. Fixtures with no message feed nothing and
     /// conflict with nothing.
-    func resumePoint(_ fixtures: ReplayFixtures, dataDirectory data: String, logDirectory: String) throws -> Int {
-        guard !fixtures.messages.isEmpty, let previous = try ReplayCheckpoint.load(from: data) else { return 0 }
+    func resumePoint(_ fixtures: ReplayFixtures, dataDirectory data: String, logDirectory: String) throws
+        -> (start: Int, finishedEarlier: ReplayCheckpoint?) {
+        guard try fixtures.peek() != nil, let previous = try ReplayCheckpoint.load(from: data) else { return (0, nil) }
+        let path = ReplayCheckpoint.path(in: data)
         if restart {
-            printError("wattline replay: --restart: dropping the checkpoint (\(previous.fed) of \(previous.messages) messages fed)")
-            return 0
+            printError("wattline replay: --restart: dropping the checkpoint (\(previous.fed) messages fed)")
+            return (0, nil)
         }
-        if previous.complete {
-            if previous.digest != fixtures.digest {
-                printError("wattline replay: note: \(data) holds a finished replay of other fixtures "
-                    + "(\(previous.fixtures.joined(separator: " "))); these are fed after it")
-            }
-            return 0
+        if previous.complete { return (0, previous) }
+        guard previous.version == ReplayCheckpoint.currentVersion else {
+            throw ReplayCheckpointError.otherVersion(path: path, version: previous.version, theirs: previous.fixtures,
+                                                     fed: previous.fed)
         }
-        guard previous.digest == fixtures.digest else {
-            throw ReplayCheckpointError.otherFixtures(path: ReplayCheckpoint.path(in: data), theirs: previous.fixtures,
-                                                      theirDigest: previous.digest, ours: fixtures.digest,
-                                                      fed: previous.fed, of: previous.messages)
+        // The messages fed before: the same content, or other fixtures.
+        let skipped = try fixtures.skip(previous.fed)
+        guard skipped == previous.fed, fixtures.digest.hex == previous.digest else {
+            let ours = skipped < previous.fed ? "these hold only \(skipped) messages"
+                : "the first \(skipped) of these have content \(fixtures.digest.hex)"
+            throw ReplayCheckpointError.otherFixtures(path: path, theirs: previous.fixtures, theirDigest: previous.digest,
+                                                      fed: previous.fed, ours: ours)
         }
-        let index = try previous.resumeIndex(messages: fixtures.messages, logDirectory: logDirectory)
-        printError("wattline replay: resuming an interrupted replay after message \(index) of \(fixtures.messages.count)")
-        return index
+        let index = try previous.resumeIndex(fixtures: fixtures, logDirectory: logDirectory)
+        printError("wattline replay: resuming an interrupted replay after message \(index)")
+        return (index, nil)
+    }
+
+    /// The note for a data directory that held a finished replay of other fixtures, which these were fed after;
+    /// nil when it held these (or its format cannot tell).
+    static func finishedEarlierNote(_ earlier: ReplayCheckpoint?, digest: ReplayDigest, dataDirectory data: String) -> String? {
+        guard let earlier, earlier.version == ReplayCheckpoint.currentVersion, earlier.digest != digest.hex else { return nil }
+        return "note: \(data) held a finished replay of other fixtures (\(earlier.fixtures.joined(separator: " "))); "
+            + "these were fed after it"
     }
 
     /// `--publish-outputs`: what the processors publish live (site load, session progress) goes to the pipeline's broker.
@@ -54,8 +66,11 @@ extension ReplayCommand {
             throw ExitCode(2)
         }
         do {
-            let summary = try ReplayRepublish(fixtures: fixtures, url: url, speed: speed ?? .factor(1), stop: stop).run()
-            printError("wattline replay: " + summary)
+            let (lines, failure) = try ReplayRepublish(fixtures: fixtures, url: url, speed: speed ?? .factor(1), stop: stop).run()
+            for line in lines { printError("wattline replay: " + line) }
+            if failure != nil { throw ExitCode(1) }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             printError("wattline replay: \(error)")
             throw ExitCode(1)

@@ -21,9 +21,11 @@ struct ReplayCommand: ParsableCommand {
             that already holds the same data changes nothing (every stage recognises what it already has).
 
             An interrupted replay (Ctrl-C, kill -9) resumes when the same command runs again: DATA/replay-checkpoint.json \
-            holds the fixtures' content digest and how far the feed got. An unfinished replay of other fixtures in \
-            the same directory is refused (--restart drops the checkpoint). On a terminal a progress bar shows \
-            messages, rate and ETA; a summary always ends the run.
+            holds how far the feed got and the content digest of what it fed. An unfinished replay of other \
+            fixtures in the same directory is refused (--restart drops the checkpoint). The fixtures are read as \
+            they are fed, in memory bounded by a 60 s reorder window of receive time, whatever their size. On a \
+            terminal a progress bar shows the share of the files read, messages, rate and ETA; a summary always \
+            ends the run.
 
             With --publish URL the fixtures are republished to that broker as recorded (topic, QoS, retain, payload) \
             at the recording's pacing (--speed scales it), and nothing is processed.
@@ -97,10 +99,12 @@ struct ReplayCommand: ParsableCommand {
         options.minCommitSpacing = .milliseconds(250)
         let started = Date()
         let core = try IngestCore(pipeline: definition, options: options, logger: logger)
-        let start: Int
+        let hasMessages: Bool
+        let (start, finishedEarlier): (Int, ReplayCheckpoint?)
         let outputs: BrokerPublisher?
         do {
-            start = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
+            hasMessages = try loaded.peek() != nil
+            (start, finishedEarlier) = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
             outputs = publishOutputs ? try connectOutputs(definition, to: core) : nil
         } catch {
             printError("wattline replay: \(error)")
@@ -108,13 +112,22 @@ struct ReplayCommand: ParsableCommand {
         }
         try core.start(wallClockTicks: false)
         var feed = ReplayFeed(core: core, fixtures: loaded, speed: speed ?? .max, dataDirectory: data, stop: stop)
-        feed.checkpointing = !loaded.messages.isEmpty
-        let result = Result { try feed.run(from: start) }
+        feed.checkpointing = hasMessages
+        let result = Result { try feed.run() }
         core.stop(drainAlerts: .seconds(3_600))
         outputs?.finish()
-        let (outcome, fed) = try result.get()
-        var summary = ReplaySummary(total: loaded.messages.count, fed: fed - start, resumedAt: start,
+        let (outcome, fed): (ReplayFeed.Outcome, Int)
+        do { (outcome, fed) = try result.get() } catch {
+            printError("wattline replay: \(error); stopped after \(loaded.taken) messages")
+            throw ExitCode(1)
+        }
+        var summary = ReplaySummary(total: outcome == .finished ? fed : nil, fed: fed - start, resumedAt: start,
                                     interrupted: outcome == .interrupted)
+        summary.notes = loaded.disorderNotes
+        if outcome == .finished,
+           let note = Self.finishedEarlierNote(finishedEarlier, digest: loaded.digest, dataDirectory: data) {
+            summary.notes.append(note)
+        }
         summary.gather(counters: core.counters, databasePath: options.dataDirectory + "/wattline.db")
         if let alerts = core.alerts?.counters {
             summary.alerts = "alert events delivered \(alerts.value(.delivered)), dead-lettered \(alerts.value(.deadLettered) + alerts.value(.overQuota))"

@@ -23,30 +23,36 @@ struct ReplayFeed {
     /// checkpoint of an earlier replay as it is.
     var checkpointing = true
 
-    /// Feeds from message `start` on (a resume skips what the log already holds); returns how it ended and how
-    /// many messages the log holds at the end.
-    func run(from start: Int) throws -> (outcome: Outcome, fed: Int) {
-        let messages = fixtures.messages
+    /// Feeds the messages `fixtures` still holds (a resume has taken those the log already holds); returns how it
+    /// ended and how many messages the log holds at the end. A fixture that cannot be read further (corrupt zstd,
+    /// an I/O error) throws, after the checkpoint records what was fed.
+    func run() throws -> (outcome: Outcome, fed: Int) {
         let interval = core.options.tickInterval
-        var checkpoint = ReplayCheckpoint(fixtures: fixtures.paths, digest: fixtures.digest, messages: messages.count,
-                                          fed: start, nextLSN: core.nextLSN, complete: false)
+        let start = fixtures.taken
+        var checkpoint = ReplayCheckpoint(fixtures: fixtures.paths, digest: fixtures.digest.hex, fed: start,
+                                          nextLSN: core.nextLSN, complete: false)
         try save(checkpoint)
-        var progress = ProgressLine(total: messages.count, resumedAt: start)
+        var progress = ProgressLine(resumedAt: start, fractionAtStart: fixtures.fractionRead)
         defer { progress.clear() }
-        var lastTime: Int64? = start > 0 ? messages[start - 1].receivedAt : nil
+        var lastTime = fixtures.newestTaken
         let wallStart = Date()
         var lastSaved = wallStart
-        let firstTime = start < messages.count ? messages[start].receivedAt : 0
-        var index = start
-        while index < messages.count {
-            let message = messages[index]
+        var firstTime: Int64?
+        while true {
+            let next: InboundMessage?
+            do { next = try fixtures.peek() } catch {
+                _ = try interrupted(&checkpoint)
+                throw error
+            }
+            guard let message = next else { break }
             if let factor = speed.factor {
                 // The recording's own pacing, scaled: wait until this message's time has come (a signal ends it).
-                let due = Double(message.receivedAt - firstTime) / 1000 / factor
+                let due = Double(message.receivedAt - (firstTime ?? message.receivedAt)) / 1000 / factor
                 let wait = due - Date().timeIntervalSince(wallStart)
-                if wait > 0, stop.wait(timeout: .now() + wait) == .success { return try interrupted(&checkpoint, index) }
+                if wait > 0, stop.wait(timeout: .now() + wait) == .success { return try interrupted(&checkpoint) }
             }
-            if index & 255 == 0, stop.wait(timeout: .now()) == .success { return try interrupted(&checkpoint, index) }
+            firstTime = firstTime ?? message.receivedAt
+            if fixtures.taken & 255 == 0, stop.wait(timeout: .now()) == .success { return try interrupted(&checkpoint) }
             if let last = lastTime { tick(after: last, before: message.receivedAt, every: interval) }
             lastTime = max(lastTime ?? .min, message.receivedAt)
             // Backpressure instead of loss: wait while the log is over its quota (the worker frees segments).
@@ -58,19 +64,17 @@ struct ReplayFeed {
                 }
             }
             if accepted == nil { printError("wattline replay: a topic could not be read: \(message.topic)") }
-            index += 1
-            if index & 63 == 0 {
-                progress.update(done: index)
+            _ = try fixtures.take()  // the message peeked at: no read, so no error
+            if fixtures.taken & 63 == 0 {
+                progress.update(done: fixtures.taken, fraction: fixtures.fractionRead)
                 let now = Date()
                 if now.timeIntervalSince(lastSaved) >= 0.25 {
                     lastSaved = now
-                    checkpoint.fed = index
-                    checkpoint.nextLSN = core.nextLSN
-                    try save(checkpoint)
+                    try save(record(&checkpoint))
                 }
             }
         }
-        progress.update(done: index, force: true)
+        progress.update(done: fixtures.taken, fraction: fixtures.fractionRead, force: true)
         // Let the last reordering windows close, as they would when the chargers fell silent.
         if let last = lastTime { tick(after: last, before: last + core.options.lateness + interval + 1, every: interval) }
         // A full-speed feed outruns the worker: the log holds records it has not processed yet. Stopping now would
@@ -79,7 +83,7 @@ struct ReplayFeed {
         var lag = core.levels().stageLagRecords, movedAt = Date()
         while lag > 0 {
             core.wakeWorker()
-            if stop.wait(timeout: .now() + 0.01) == .success { return try interrupted(&checkpoint, index) }
+            if stop.wait(timeout: .now() + 0.01) == .success { return try interrupted(&checkpoint) }
             let now = core.levels().stageLagRecords
             if now != lag { (lag, movedAt) = (now, Date()) }
             if Date().timeIntervalSince(movedAt) > 30 {
@@ -88,18 +92,25 @@ struct ReplayFeed {
                 break
             }
         }
-        checkpoint.fed = index
-        checkpoint.nextLSN = core.nextLSN
+        record(&checkpoint)
+        checkpoint.messages = fixtures.taken
         checkpoint.complete = true
         try save(checkpoint)
-        return (.finished, index)
+        return (.finished, fixtures.taken)
     }
 
-    private func interrupted(_ checkpoint: inout ReplayCheckpoint, _ index: Int) throws -> (outcome: Outcome, fed: Int) {
-        checkpoint.fed = index
+    /// The checkpoint brought up to what was fed: the count, its digest and the log's next LSN.
+    @discardableResult
+    private func record(_ checkpoint: inout ReplayCheckpoint) -> ReplayCheckpoint {
+        checkpoint.fed = fixtures.taken
+        checkpoint.digest = fixtures.digest.hex
         checkpoint.nextLSN = core.nextLSN
-        try save(checkpoint)
-        return (.interrupted, index)
+        return checkpoint
+    }
+
+    private func interrupted(_ checkpoint: inout ReplayCheckpoint) throws -> (outcome: Outcome, fed: Int) {
+        try save(record(&checkpoint))
+        return (.interrupted, fixtures.taken)
     }
 
     private func save(_ checkpoint: ReplayCheckpoint) throws {

@@ -1,44 +1,110 @@
-import Ingest
+import Foundation
 import Recording
 import Telemetry
 
-/// The messages of a replay's fixtures, merged in receive order, with a digest of their content that tells one
-/// fixture set from another (for the resume checkpoint).
-struct ReplayFixtures {
-    let paths: [String]
-    let messages: [InboundMessage]
-    /// A 64-bit digest of every message (receive time, topic, QoS, retain, payload) in merged order, as 16 hex
-    /// digits. It depends on the content, not on file names or compression. Not cryptographic.
-    let digest: String
+/// The messages of a replay's fixtures as one stream in receive order (`FixtureMerge`: memory bounded by its
+/// reorder window, not by the fixtures' size), with the digest of the messages taken so far and a bounded lookahead
+/// (what the resume matches the log's tail against).
+///
+/// Messages are taken one by one (`take()`); `peek(_:)` looks at those still to come without taking them, reading
+/// at most `lookaheadLimit` ahead. Used by one thread.
+final class ReplayFixtures {
+    /// How far `peek(_:)` may look: the reach of `ReplayCheckpoint.resumeIndex`.
+    static let lookaheadLimit = 65_536
 
-    /// Reads every fixture and merges them (stable: a file's own order is kept at equal times).
-    init(paths: [String]) throws {
-        var all: [(Int64, Int, Int, InboundMessage)] = []
-        for (fileIndex, path) in paths.enumerated() {
-            let reader = try FixtureReader(path: path)
-            var index = 0
-            while let record = try reader.next() {
-                all.append((record.message.receivedAt, fileIndex, index, record.message))
-                index += 1
-            }
-        }
-        all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+    let paths: [String]
+    private let merge: FixtureMerge
+    /// Messages read from the merge and not taken: `ahead[aheadStart...]`.
+    private var ahead: [InboundMessage] = []
+    private var aheadStart = 0
+    /// The digest of the messages taken, in order.
+    private(set) var digest = ReplayDigest()
+    /// How many messages were taken.
+    private(set) var taken = 0
+    /// The newest receive time taken; nil before the first message.
+    private(set) var newestTaken: Int64?
+
+    /// Opens every fixture; a missing or unreadable file throws here, corrupt data when it is reached.
+    init(paths: [String], window: Int64 = FixtureMerge.defaultWindow) throws(FixtureError) {
         self.paths = paths
-        messages = all.map(\.3)
-        digest = Self.digest(messages)
+        merge = try FixtureMerge(paths: paths, window: window)
     }
 
-    static func digest(_ messages: [InboundMessage]) -> String {
-        var state: UInt64 = 0x5741_5454_4C49_4E45 ^ UInt64(messages.count)
-        for message in messages {
-            var topic = message.topic
-            let content = topic.withUTF8 { topic in
-                message.payload.withUnsafeBytes { MessageHash.hash(topic: UnsafeRawBufferPointer(topic), payload: $0) }
-            }
-            let facts = UInt64(bitPattern: message.receivedAt) ^ (UInt64(message.qos) << 1 | (message.retained ? 1 : 0))
-            state = MessageHash.mix(state ^ content, 0xA076_1D64_78BD_642F) ^ MessageHash.mix(facts, 0x8EBC_6AF0_9C88_C6E3)
+    /// The message `offset` places after the last one taken (0: the next), nil past the last message.
+    func peek(_ offset: Int = 0) throws(FixtureError) -> InboundMessage? {
+        precondition(offset < Self.lookaheadLimit, "replay looks at most \(Self.lookaheadLimit) messages ahead")
+        while ahead.count - aheadStart <= offset {
+            guard let record = try merge.next() else { return nil }
+            ahead.append(record.message)
         }
-        let hex = String(state, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return ahead[aheadStart + offset]
+    }
+
+    /// Takes the next message (its content goes into `digest`); nil after the last.
+    @discardableResult
+    func take() throws(FixtureError) -> InboundMessage? {
+        guard let message = try peek() else { return nil }
+        aheadStart += 1
+        if aheadStart == ahead.count {
+            ahead.removeAll(keepingCapacity: ahead.count <= 1_024)
+            aheadStart = 0
+        } else if aheadStart >= 4_096 && aheadStart * 2 >= ahead.count {
+            ahead.removeFirst(aheadStart)
+            aheadStart = 0
+        }
+        digest.add(message)
+        taken += 1
+        newestTaken = max(newestTaken ?? .min, message.receivedAt)
+        return message
+    }
+
+    /// Takes up to `count` messages; returns how many there were.
+    func skip(_ count: Int) throws(FixtureError) -> Int {
+        var skipped = 0
+        while skipped < count, try take() != nil { skipped += 1 }
+        return skipped
+    }
+
+    /// Where the first message equal to `message` is among the next `limit` (0: the next), nil when it is not.
+    func offset(of message: InboundMessage, within limit: Int = lookaheadLimit) throws(FixtureError) -> Int? {
+        var offset = 0
+        while offset < min(limit, Self.lookaheadLimit), let candidate = try peek(offset) {
+            if candidate == message { return offset }
+            offset += 1
+        }
+        return nil
+    }
+
+    /// Messages held in memory: the lookahead and the merge's reorder buffers.
+    var bufferedCount: Int { ahead.count - aheadStart + merge.bufferedCount }
+
+    /// How far reading the fixture files has got, 0...1 (compressed bytes for zstd); nil when a file's size is
+    /// unknown (standard input, a pipe).
+    var fractionRead: Double? {
+        guard let total = merge.totalBytes else { return nil }
+        return total > 0 ? min(1, Double(merge.bytesRead) / Double(total)) : 1
+    }
+
+    /// One line per fixture whose messages came out of receive order by more than the merge's window (a message
+    /// is never dropped for it), with the line of the first and of the furthest one.
+    var disorderNotes: [String] {
+        zip(paths, merge.disorder).compactMap { path, disorder in
+            guard let disorder else { return nil }
+            let window = Self.seconds(merge.window)
+            var note = "note: \(path): \(disorder.count) message(s) further back in receive time than the \(window) "
+                + "reorder window were fed out of receive order: line \(disorder.firstLine) first, "
+                + "\(Self.seconds(disorder.firstBehind)) behind the newest message before it"
+            if disorder.count > 1 {
+                note += "; line \(disorder.furthestLine) furthest, \(Self.seconds(disorder.furthestBehind)) behind"
+            }
+            return note
+        }
+    }
+
+    /// Milliseconds as `60 s` or `75.25 s`.
+    static func seconds(_ milliseconds: Int64) -> String {
+        let text = String(format: "%.3f", Double(milliseconds) / 1000)
+        let trimmed = text.contains(".") ? String(text.reversed().drop { $0 == "0" }.reversed()) : text
+        return (trimmed.hasSuffix(".") ? String(trimmed.dropLast()) : trimmed) + " s"
     }
 }

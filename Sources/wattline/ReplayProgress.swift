@@ -1,20 +1,29 @@
 import Foundation
 
 /// The progress bar replay draws on a terminal: a pure function of the counts and the time taken, so it can be
-/// tested without one.
+/// tested without one. The number of messages is not known before the end (the fixtures are read as they are
+/// fed), so the bar and the ETA follow the share of the fixture files read (compressed bytes for zstd).
 enum ReplayProgress {
-    /// One line, such as `[#########...........]  45,000/100,000 messages  12,500 msg/s  ETA 4s`.
+    /// One line, such as `[##########..........]  50%  45,000 messages  12,500 msg/s  ETA 4s`.
     ///
-    /// `done` counts messages fed by this run on top of `resumedAt`; the rate is this run's, so a resumed replay
-    /// does not claim the earlier run's work. Before any time has passed there is no rate and no ETA.
-    static func line(done: Int, total: Int, resumedAt: Int = 0, elapsed: Double, barWidth: Int = 24) -> String {
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
-        let filled = Int((fraction * Double(barWidth)).rounded(.down))
-        let bar = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "]"
-        var text = "\(bar) \(grouped(done))/\(grouped(total)) messages"
+    /// `done` counts messages fed, `resumedAt` of them by an earlier run; `fraction` is the share of the files read
+    /// (nil when a file's size is unknown: no bar and no ETA), `fractionAtStart` the share read when this run began
+    /// feeding. Rate and ETA are this run's, so a resumed replay does not claim the earlier run's work. Before any
+    /// time has passed there is no rate and no ETA.
+    static func line(done: Int, resumedAt: Int = 0, fraction: Double?, fractionAtStart: Double = 0, elapsed: Double,
+                     barWidth: Int = 24) -> String {
+        var text = ""
+        if let fraction {
+            let share = min(1, max(0, fraction))
+            let filled = Int((share * Double(barWidth)).rounded(.down))
+            text = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled) + "] "
+                + "\(Int((share * 100).rounded(.down)))%  "
+        }
+        text += "\(grouped(done)) messages"
         let rate = elapsed > 0 ? Double(done - resumedAt) / elapsed : 0
-        if rate > 0 {
-            text += "  \(grouped(Int(rate.rounded()))) msg/s  ETA \(duration(Double(total - done) / rate))"
+        if rate > 0 { text += "  \(grouped(Int(rate.rounded()))) msg/s" }
+        if elapsed > 0, let fraction, fraction > fractionAtStart {
+            text += "  ETA \(duration(elapsed * max(0, 1 - fraction) / (fraction - fractionAtStart)))"
         }
         return text
     }
@@ -44,26 +53,27 @@ enum ReplayProgress {
 struct ProgressLine {
     static let interval = 0.1
     let enabled: Bool
-    let total: Int
     let resumedAt: Int
+    let fractionAtStart: Double
     private let started = Date()
     private var lastDrawn = -Double.infinity
     private var drawn = false
 
-    init(total: Int, resumedAt: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
-        self.total = total
+    init(resumedAt: Int, fractionAtStart: Double?, enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.resumedAt = resumedAt
+        self.fractionAtStart = fractionAtStart ?? 0
         self.enabled = enabled
     }
 
-    /// Redraws when the last drawing is at least `interval` old (or `force`).
-    mutating func update(done: Int, force: Bool = false) {
+    /// Redraws when the last drawing is at least `interval` old (or `force`); `fraction` as in `ReplayProgress.line`.
+    mutating func update(done: Int, fraction: @autoclosure () -> Double?, force: Bool = false) {
         guard enabled else { return }
         let elapsed = Date().timeIntervalSince(started)
         guard force || elapsed - lastDrawn >= Self.interval else { return }
         lastDrawn = elapsed
         drawn = true
-        let text = ReplayProgress.line(done: done, total: total, resumedAt: resumedAt, elapsed: elapsed)
+        let text = ReplayProgress.line(done: done, resumedAt: resumedAt, fraction: fraction(), fractionAtStart: fractionAtStart,
+                                       elapsed: elapsed)
         FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
     }
 

@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 import MQTT
 import Pipeline
+import Recording
+import Telemetry
 
 /// `replay --publish URL`: the fixtures' messages back onto a broker exactly as recorded (topic, QoS, retain,
 /// payload), at the recording's pacing scaled by `--speed` (realtime by default), for testing other consumers.
@@ -13,32 +15,43 @@ struct ReplayRepublish {
     /// Set by SIGINT/SIGTERM.
     let stop: DispatchSemaphore
 
-    /// Publishes everything (or until stopped) and returns the summary line.
-    func run() throws -> String {
+    /// Publishes everything (or until stopped, or until a fixture cannot be read further) and returns the summary
+    /// lines, with the read error that stopped it if one did.
+    func run() throws -> (lines: [String], failure: FixtureError?) {
         let options = MQTTOptions(host: url.host, port: url.port, clientID: "wattline-replay-\(getpid())",
                                   tls: url.usesTLS ? MQTTTLSOptions() : nil, session: .clean)
         let publisher = try BrokerPublisher(options: options)
         let started = Date()
-        var progress = ProgressLine(total: fixtures.messages.count, resumedAt: 0)
-        let firstTime = fixtures.messages.first?.receivedAt ?? 0
+        var progress = ProgressLine(resumedAt: 0, fractionAtStart: 0)
+        var firstTime: Int64?
         var statistics = 0
         var stopped = false
-        for (index, message) in fixtures.messages.enumerated() {
+        var failure: FixtureError?
+        while true {
+            let next: InboundMessage?
+            do { next = try fixtures.peek() } catch {
+                failure = error
+                break
+            }
+            guard let message = next else { break }
             if let factor = speed.factor {
-                let wait = Double(message.receivedAt - firstTime) / 1000 / factor - Date().timeIntervalSince(started)
+                let due = Double(message.receivedAt - (firstTime ?? message.receivedAt)) / 1000 / factor
+                let wait = due - Date().timeIntervalSince(started)
                 if wait > 0, stop.wait(timeout: .now() + wait) == .success { stopped = true }
             }
-            if stopped || (index & 255 == 0 && stop.wait(timeout: .now()) == .success) {
+            firstTime = firstTime ?? message.receivedAt
+            if stopped || (fixtures.taken & 255 == 0 && stop.wait(timeout: .now()) == .success) {
                 stopped = true
                 break
             }
+            _ = try fixtures.take()  // the message peeked at: no read, so no error
             // The broker's own statistics ($SYS/...) were received, never published: no client may publish them.
             if message.topic.hasPrefix("$") {
                 statistics += 1
                 continue
             }
             publisher.publish(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retained)
-            progress.update(done: index + 1)
+            progress.update(done: fixtures.taken, fraction: fixtures.fractionRead)
         }
         progress.clear()
         let unfinished = publisher.finish()
@@ -48,6 +61,7 @@ struct ReplayRepublish {
         if publisher.failedCount > 0 { summary += "; \(publisher.failedCount) refused by the client library" }
         if unfinished > 0 { summary += "; \(unfinished) not acknowledged before the timeout" }
         if stopped { summary += "; interrupted" }
-        return summary
+        if let failure { summary += "; stopped after \(fixtures.taken) messages: \(failure)" }
+        return ([summary] + fixtures.disorderNotes, failure)
     }
 }

@@ -7,11 +7,14 @@ import Telemetry
 /// What a replay prints when it ends, always (terminal or not): messages, rejections by reason, sessions,
 /// anomalies, revenue and time taken.
 struct ReplaySummary {
-    var total = 0
+    /// Messages in the fixtures: known once the feed reached the end (they are counted as they are read).
+    var total: Int?
     /// Messages fed by this run, and those an interrupted earlier run had fed (a resume).
     var fed = 0
     var resumedAt = 0
     var interrupted = false
+    /// Lines printed after the first (messages fed out of receive order, the fixtures of an earlier replay).
+    var notes: [String] = []
     var accepted = 0
     var decoded = 0
     var readingsStored = 0
@@ -30,9 +33,11 @@ struct ReplaySummary {
         let rejected = rejectedByReason.values.reduce(0, +)
         var lines = ["replayed \(fed) messages in \(String(format: "%.1f", seconds)) s: accepted \(accepted), "
             + "decoded \(decoded), rejected \(rejected), readings stored \(readingsStored), duplicates \(duplicates)"]
-        if resumedAt > 0 { lines.append("resumed: the first \(resumedAt) of \(total) messages were fed by an earlier run") }
+        lines += notes
+        let ofTotal = total.map { " of \($0)" } ?? ""
+        if resumedAt > 0 { lines.append("resumed: the first \(resumedAt)\(ofTotal) messages were fed by an earlier run") }
         if interrupted {
-            lines.append("interrupted after \(resumedAt + fed) of \(total) messages; run the same command again to resume")
+            lines.append("interrupted after \(resumedAt + fed)\(ofTotal) messages; run the same command again to resume")
         }
         let reasons = rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         lines.append("rejected by reason: " + (reasons.isEmpty ? "none" : reasons.joined(separator: ", ")))

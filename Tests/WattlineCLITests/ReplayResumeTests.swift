@@ -30,9 +30,7 @@ import Testing
     @Test func aKilledReplayResumesToTheSameResults() throws {
         let directory = try TemporaryDirectory(prefix: "wattline-replay-resume")
         defer { directory.remove() }
-        let fixture = try directory.write(Self.compactFleet(), to: "fleet.jsonl")
-        let pipeline = try directory.write(Self.compactPipeline(ingest: "lateness: 1s\n  log_retention: 30d"),
-                                           to: "pipeline.yaml")
+        let (fixture, pipeline) = try Self.writeCompactFleet(in: directory, ingest: "lateness: 1s\n  log_retention: 30d")
         let whole = directory.path + "/whole"
         let resumed = directory.path + "/resumed"
         // Three hours at 2000x: about five and a half seconds of feeding.
@@ -95,8 +93,11 @@ import Testing
         #expect(resumedExport.stdout == wholeExport.stdout)
     }
 
-    /// Six chargers' compact traffic over three hours, a reading every 10 s: 50-minute sessions with 10-minute
-    /// pauses between them.
+    /// Writes `compactFleet()` and `compactPipeline(ingest:)` into `directory` as `fleet.jsonl` and `pipeline.yaml`.
+    static func writeCompactFleet(in directory: TemporaryDirectory, ingest: String) throws -> (fixture: String, pipeline: String) {
+        (try directory.write(compactFleet(), to: "fleet.jsonl"), try directory.write(compactPipeline(ingest: ingest), to: "pipeline.yaml"))
+    }
+
     /// A pipeline for `compactFleet()`'s traffic with the given `ingest:` settings (lines after the first indented
     /// by two spaces).
     static func compactPipeline(ingest: String) -> String {
@@ -110,6 +111,8 @@ import Testing
         """
     }
 
+    /// Six chargers' compact traffic over three hours, a reading every 10 s: 50-minute sessions with 10-minute
+    /// pauses between them.
     static func compactFleet() -> String {
         let start: Int64 = 1_795_248_000_000  // 2026-11-21T06:00:00Z
         var lines: [String] = []
@@ -141,9 +144,7 @@ import Testing
     @Test func aFullSpeedReplayProcessesEveryRecordBeforeItEnds() throws {
         let directory = try TemporaryDirectory(prefix: "wattline-replay-drain")
         defer { directory.remove() }
-        let fixture = try directory.write(Self.compactFleet(), to: "fleet.jsonl")
-        let pipeline = try directory.write(Self.compactPipeline(ingest: "ring_capacity: 16\n  lateness: 1s"),
-                                           to: "pipeline.yaml")
+        let (fixture, pipeline) = try Self.writeCompactFleet(in: directory, ingest: "ring_capacity: 16\n  lateness: 1s")
         let result = try WattlineProcess.run(["replay", fixture, "--pipeline", pipeline, "--data", directory.path + "/data"])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(result.stderr.split(separator: "\n").first { $0.contains("replayed ") })

@@ -1,16 +1,20 @@
-/// A binary min-heap: the simulator's event queue and its reorder buffer.
+/// A binary min-heap: `FixtureMerge`'s reorder buffers and its choice between files, and the simulator's event
+/// queue and reorder buffer.
 ///
 /// Elements that compare equal come out in no particular order, so callers break ties with a sequence number to
-/// keep the stream deterministic.
-struct BinaryHeap<Element: Comparable & Sendable>: Sendable {
-    private var storage: [Element] = []
+/// keep the stream deterministic. Inlinable, so that other modules get it specialized for their element type.
+public struct BinaryHeap<Element: Comparable & Sendable>: Sendable {
+    @usableFromInline var storage: [Element] = []
 
-    var isEmpty: Bool { storage.isEmpty }
-    var count: Int { storage.count }
+    @inlinable public init() {}
+
+    @inlinable public var isEmpty: Bool { storage.isEmpty }
+    @inlinable public var count: Int { storage.count }
     /// The smallest element.
-    var first: Element? { storage.first }
+    @inlinable public var first: Element? { storage.first }
 
-    mutating func push(_ element: Element) {
+    @inlinable
+    public mutating func push(_ element: Element) {
         storage.append(element)
         var child = storage.count - 1
         while child > 0 {
@@ -22,7 +26,8 @@ struct BinaryHeap<Element: Comparable & Sendable>: Sendable {
     }
 
     /// Removes and returns the smallest element.
-    mutating func pop() -> Element? {
+    @inlinable
+    public mutating func pop() -> Element? {
         guard !storage.isEmpty else { return nil }
         storage.swapAt(0, storage.count - 1)
         let smallest = storage.removeLast()

@@ -1,0 +1,198 @@
+import Telemetry
+
+/// Reads several fixtures at once and gives back their messages merged in receive order, in memory bounded by a
+/// reorder window of receive time rather than by the size of the files.
+///
+/// Each file has a reorder buffer (a min-heap by receive time, then position in the file). A message leaves it once
+/// a message of the same file more than `window` milliseconds newer has been read: from then on nothing earlier
+/// is expected. The files' released messages are then merged by (receive time, file index, position in the file).
+///
+/// **Equal to a global sort.** When no message of a file is more than `window` older than the newest message read
+/// before it in that file, the output is exactly what a stable sort of every message by (receive time, file index,
+/// position in the file) gives: recordings are in receive order, and hand-written fixtures are off by far less
+/// (a CALL result written after the next CALL of the same second).
+///
+/// **Disorder beyond the window.** A message that comes after a later message of its file was already released is
+/// still given back, never dropped: it comes out as soon as the merge reaches it, that is out of receive order.
+/// Such messages are counted per file in `disorder` (with the line of the first and of the furthest one); that can
+/// only happen to a message more than `window` behind the newest message read before it.
+///
+/// **Memory.** Each file holds the messages of about one window of its receive time, plus the reader's blocks
+/// (see `FixtureReader`); `bufferedCount` tells how many messages are held.
+///
+///     let merge = try FixtureMerge(paths: ["site-a.jsonl.zst", "site-b.jsonl.zst"])
+///     while let record = try merge.next() { handle(record.message) }
+///
+/// Not thread-safe and not `Sendable`; use it from one task at a time.
+public final class FixtureMerge {
+    /// 60 s of receive time: hand-written fixtures are out of order by milliseconds, a recorder not at all.
+    public static let defaultWindow: Int64 = 60_000
+
+    /// The fixtures, in the order that breaks ties of receive time (`-` reads standard input).
+    public let paths: [String]
+    /// The reorder window, in milliseconds of receive time.
+    public let window: Int64
+
+    /// A message with where it came from, ordered by (receive time, file index, index); `index` counts the file's
+    /// messages from 0 (the stable tie-break).
+    private struct Entry: Comparable, Sendable {
+        var receivedAt: Int64
+        var file: Int
+        var index: Int
+        var line: Int
+        var message: InboundMessage
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            (a.receivedAt, a.file, a.index) < (b.receivedAt, b.file, b.index)
+        }
+
+        static func == (a: Entry, b: Entry) -> Bool {
+            (a.receivedAt, a.file, a.index) == (b.receivedAt, b.file, b.index)
+        }
+    }
+
+    /// One file being read.
+    private struct Source {
+        let reader: FixtureReader
+        /// Read and not yet released.
+        var buffer = BinaryHeap<Entry>()
+        /// The newest receive time read so far.
+        var newest = Int64.min
+        /// The newest receive time released so far.
+        var released = Int64.min
+        /// Messages read so far (the next one's index).
+        var read = 0
+        var ended = false
+        var disorder: FixtureDisorder?
+    }
+
+    private var sources: [Source]
+    /// The next released message of every file that has one, by (receive time, file, index).
+    private var heads = BinaryHeap<Entry>()
+    /// False until every file has put its first message in `heads`.
+    private var started = false
+    /// The file whose head was given back last and whose next head is still to be released.
+    private var refill: Int?
+
+    /// Opens every fixture (`FixtureReader`); nothing is read before the first `next()`.
+    public init(paths: [String], window: Int64 = FixtureMerge.defaultWindow,
+                maxLineBytes: Int = FixtureReader.defaultMaxLineBytes) throws(FixtureError) {
+        precondition(window >= 0, "the reorder window cannot be negative")
+        self.paths = paths
+        self.window = window
+        var sources: [Source] = []
+        for path in paths { sources.append(Source(reader: try FixtureReader(path: path, maxLineBytes: maxLineBytes))) }
+        self.sources = sources
+    }
+
+    /// The next message in receive order, or nil once every file is read. A read error (I/O, corrupt zstd) is thrown
+    /// before any message after it is given back.
+    public func next() throws(FixtureError) -> FixtureMergeRecord? {
+        if !started {
+            for file in sources.indices {
+                if let head = try release(file) { heads.push(head) }
+            }
+            started = true
+        }
+        if let file = refill {
+            if let head = try release(file) { heads.push(head) }
+            refill = nil
+        }
+        guard let head = heads.pop() else { return nil }
+        refill = head.file
+        return FixtureMergeRecord(file: head.file, line: head.line, message: head.message)
+    }
+
+    /// Messages read from the files and not given back yet: the reorder buffers and the files' next messages.
+    public var bufferedCount: Int { sources.reduce(heads.count) { $0 + $1.buffer.count } }
+
+    /// Bytes read from the files so far (compressed bytes for zstd).
+    public var bytesRead: Int { sources.reduce(0) { $0 + $1.reader.bytesRead } }
+
+    /// The files' total size in bytes, or nil when one of them has no known size (standard input, a pipe).
+    public var totalBytes: Int? {
+        sources.reduce(0 as Int?) { total, source in source.reader.fileSize.flatMap { size in total.map { $0 + size } } }
+    }
+
+    /// For each file (as in `paths`), the messages given back out of receive order so far; nil for none.
+    public var disorder: [FixtureDisorder?] { sources.map(\.disorder) }
+
+    /// For each file (as in `paths`), the problems its reader stepped over (`FixtureReader.problems`).
+    public var problems: [[FixtureProblem]] { sources.map(\.reader.problems) }
+
+    /// The next message `file` releases: reads until its buffer's first message is more than `window` behind the
+    /// newest read, or the file ends. Nil once the file is read and its buffer empty.
+    private func release(_ file: Int) throws(FixtureError) -> Entry? {
+        while true {
+            if let first = sources[file].buffer.first,
+               sources[file].ended || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
+                let entry = sources[file].buffer.pop()!
+                sources[file].released = max(sources[file].released, entry.receivedAt)
+                return entry
+            }
+            if sources[file].ended { return nil }
+            guard let record = try sources[file].reader.next() else {
+                sources[file].ended = true
+                sources[file].reader.close()
+                continue
+            }
+            let time = record.message.receivedAt
+            if time < sources[file].released {
+                // A later message of this file already left the buffer: this one comes out of receive order.
+                let behind = Self.distance(from: time, to: sources[file].newest)
+                sources[file].disorder.note(line: record.line, behind: behind)
+            }
+            sources[file].newest = max(sources[file].newest, time)
+            sources[file].buffer.push(Entry(receivedAt: time, file: file, index: sources[file].read, line: record.line,
+                                            message: record.message))
+            sources[file].read += 1
+        }
+    }
+
+    /// True when `newest` is more than `window` after `time`.
+    static func isBeyond(_ time: Int64, _ newest: Int64, _ window: Int64) -> Bool {
+        newest > time && distance(from: time, to: newest) > window
+    }
+
+    /// `later - earlier` in milliseconds, saturating at `Int64.max` (receive times may span all of Int64).
+    static func distance(from earlier: Int64, to later: Int64) -> Int64 {
+        let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+        return overflow ? .max : difference
+    }
+}
+
+@available(*, unavailable, message: "FixtureMerge holds its readers' mutable state; use it from one task at a time")
+extension FixtureMerge: Sendable {}
+
+/// One message given back by `FixtureMerge`: the message, the index in `paths` of the fixture it came from, and its
+/// 1-based line there.
+public struct FixtureMergeRecord: Sendable, Equatable {
+    public var file: Int
+    public var line: Int
+    public var message: InboundMessage
+}
+
+/// The messages of one fixture that `FixtureMerge` gave back out of receive order: each was more than the reorder
+/// window older than the newest message read before it in the file, and a later message had already been released.
+public struct FixtureDisorder: Sendable, Equatable {
+    public var count: Int
+    /// The first such message's line, and how far (milliseconds) it was behind the newest receive time read before it.
+    public var firstLine: Int
+    public var firstBehind: Int64
+    /// The one furthest behind (the first of them on a tie).
+    public var furthestLine: Int
+    public var furthestBehind: Int64
+}
+
+extension FixtureDisorder? {
+    /// Counts one more message out of order.
+    mutating func note(line: Int, behind: Int64) {
+        guard var disorder = self else {
+            self = FixtureDisorder(count: 1, firstLine: line, firstBehind: behind, furthestLine: line, furthestBehind: behind)
+            return
+        }
+        disorder.count += 1
+        if behind > disorder.furthestBehind { (disorder.furthestLine, disorder.furthestBehind) = (line, behind) }
+        self = disorder
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Recording
+import Telemetry
+import Testing
+
+/// `FixtureMerge` against the algorithm it replaces (every message of every file in memory, then one stable sort by
+/// receive time, file and position), on real files, plain and zstd.
+@Suite("Fixture merge")
+struct FixtureMergeTests {
+    /// A small seeded generator (xorshift64*), so a failure can be replayed from its seed.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+        mutating func next() -> UInt64 {
+            state ^= state >> 12
+            state ^= state << 25
+            state ^= state >> 27
+            return state &* 0x2545_F491_4F6C_DD1D
+        }
+    }
+
+    /// A message given back, as the test compares it.
+    struct Placed: Equatable {
+        var file: Int
+        var line: Int
+        var message: InboundMessage
+    }
+
+    /// The replaced algorithm: every record read, then sorted by (receive time, file, position); stable.
+    static func globalSort(_ paths: [String]) throws -> [Placed] {
+        var all: [(Int64, Int, Int, Placed)] = []
+        for (file, path) in paths.enumerated() {
+            for (index, record) in try FixtureReader(path: path).readAll().enumerated() {
+                all.append((record.message.receivedAt, file, index, Placed(file: file, line: record.line, message: record.message)))
+            }
+        }
+        all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        return all.map(\.3)
+    }
+
+    /// Everything `merge` gives back, with the most messages it held at once.
+    static func drain(_ merge: FixtureMerge) throws -> (records: [Placed], mostBuffered: Int) {
+        var records: [Placed] = []
+        var mostBuffered = 0
+        while let record = try merge.next() {
+            records.append(Placed(file: record.file, line: record.line, message: record.message))
+            mostBuffered = max(mostBuffered, merge.bufferedCount)
+        }
+        return (records, mostBuffered)
+    }
+
+    /// Writes `messages` as a fixture: zstd through `FixtureWriter`, or plain text with comment and blank lines
+    /// between them (so line numbers and positions differ).
+    static func write(_ messages: [InboundMessage], to path: String, using random: inout Seeded) throws {
+        if path.hasSuffix(".zst") {
+            let writer = try FixtureWriter(path: path)
+            for (index, message) in messages.enumerated() {
+                try writer.write(message)
+                if index % 97 == 96 { try writer.flushFrame() }
+            }
+            try writer.close()
+            return
+        }
+        var text: [UInt8] = []
+        for message in messages {
+            if Int.random(in: 0..<8, using: &random) == 0 { text += Array("# a comment\n\n".utf8) }
+            text += FixtureLine.encode(message)
+            text.append(0x0A)
+        }
+        try Data(text).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Receive times in order, each moved back by up to `window`: no message is more than `window` behind one read
+    /// before it. Times on a 10 ms grid with steps that are often 0, so many are equal, within and across files.
+    static func disorderedTimes(count: Int, window: Int64, using random: inout Seeded) -> [Int64] {
+        var time: Int64 = 1_795_262_400_000 + Int64.random(in: 0...200, using: &random) * 10
+        return (0..<count).map { _ in
+            time += [0, 0, 0, 10, 10, 20, 50][Int.random(in: 0..<7, using: &random)]
+            let back = Bool.random(using: &random) ? Int64.random(in: 0...window / 10, using: &random) * 10 : 0
+            return time - back
+        }
+    }
+
+    @Test(arguments: 0..<12 as Range<UInt64>)
+    func withinTheWindowTheMergeEqualsTheGlobalSort(seed: UInt64) throws {
+        var random = Seeded(seed: seed)
+        let directory = try TemporaryDirectory()
+        let window: Int64 = [0, 10, 60, 200][Int(seed % 4)]
+        let fileCount = Int.random(in: 1...5, using: &random)
+        var paths: [String] = []
+        for file in 0..<fileCount {
+            let count = [0, 1, 7, 300, 1_500][Int.random(in: 0..<5, using: &random)]
+            let times = Self.disorderedTimes(count: count, window: window, using: &random)
+            let messages = times.enumerated().map { index, time in
+                InboundMessage(receivedAt: time, topic: "f\(file)/m\(index)", qos: UInt8(index % 3), retained: index % 5 == 0,
+                               text: "\(seed)-\(file)-\(index)")
+            }
+            let path = directory.path("f\(file)" + (Bool.random(using: &random) ? ".jsonl.zst" : ".jsonl"))
+            try Self.write(messages, to: path, using: &random)
+            paths.append(path)
+        }
+        let merge = try FixtureMerge(paths: paths, window: window)
+        let merged = try Self.drain(merge).records
+        let expected = try Self.globalSort(paths)
+        #expect(merged.count == expected.count)
+        #expect(merged == expected, "seed \(seed), window \(window) ms, \(fileCount) files")
+        #expect(merge.disorder.allSatisfy { $0 == nil })
+        #expect(merge.bufferedCount == 0)
+    }
+
+    /// A message exactly `window` behind is still in order; one further behind, after later messages left the
+    /// buffer, comes out of order, is counted with its line, and is not lost.
+    @Test func beyondTheWindowAMessageIsFedOutOfOrderAndCounted() throws {
+        let directory = try TemporaryDirectory()
+        let base: Int64 = 1_795_262_400_000
+        func message(_ offset: Int64, _ name: String) -> InboundMessage {
+            InboundMessage(receivedAt: base + offset, topic: name, text: name)
+        }
+        // Window 100 ms. Line 3 (c, 0) is exactly 100 ms behind line 2 (b, 100): in order. Line 6 (late, 40)
+        // comes after e (200) released a, c and d (50): 160 ms behind, out of order, yet still before b. Line 8
+        // (an hour back) comes after b left: out of order too.
+        let lines = [message(0, "a"), message(100, "b"), message(0, "c"), message(50, "d"), message(200, "e"),
+                     message(40, "late"), message(300, "f"), message(-3_600_000, "hour"), message(400, "g")]
+        var random = Seeded(seed: 1)
+        let path = directory.path("steps.jsonl.zst")
+        try Self.write(lines, to: path, using: &random)
+        let other = directory.path("other.jsonl")
+        try Self.write([message(45, "other"), message(250, "other2")], to: other, using: &random)
+
+        let merge = try FixtureMerge(paths: [path, other], window: 100)
+        let merged = try Self.drain(merge).records
+        #expect(merged.map(\.message.topic) == ["a", "c", "other", "d", "late", "b", "hour", "e", "other2", "f", "g"])
+        #expect(Set(merged.map(\.message.topic)) == Set((lines + [message(45, "other"), message(250, "other2")]).map(\.topic)))
+        #expect(merged.count == 11, "nothing lost")
+        let disorder = try #require(merge.disorder[0])
+        #expect(merge.disorder.count == 2 && merge.disorder[1] == nil)
+        #expect(disorder.count == 2)
+        #expect((disorder.firstLine, disorder.firstBehind) == (6, 160))
+        #expect((disorder.furthestLine, disorder.furthestBehind) == (8, 3_600_300))
+    }
+
+    /// The merge holds about one window of each file's messages, however long the files are.
+    @Test func memoryIsBoundedByTheWindowNotTheFile() throws {
+        let directory = try TemporaryDirectory()
+        var random = Seeded(seed: 42)
+        var paths: [String] = []
+        // Three files of 20,000 messages, 10 ms apart (200 s each), with a 1 s window: about 100 messages each.
+        for file in 0..<3 {
+            let messages = (0..<20_000).map { index in
+                InboundMessage(receivedAt: 1_795_262_400_000 + Int64(index) * 10 + Int64(file) * 3, topic: "t/\(file)",
+                               text: "\(index)")
+            }
+            let path = directory.path("long\(file).jsonl" + (file == 0 ? ".zst" : ""))
+            try Self.write(messages, to: path, using: &random)
+            paths.append(path)
+        }
+        let merge = try FixtureMerge(paths: paths, window: 1_000)
+        #expect(merge.bytesRead < merge.totalBytes!)
+        let (records, mostBuffered) = try Self.drain(merge)
+        #expect(records.count == 60_000)
+        #expect(records == (try Self.globalSort(paths)))
+        #expect(mostBuffered <= 3 * 103, "held \(mostBuffered) messages at once")
+        #expect(merge.bytesRead == merge.totalBytes)
+        let sizes = try paths.map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int }
+        #expect(merge.totalBytes == sizes.reduce(0, +))
+    }
+
+    @Test func aMissingFixtureIsRefusedWhenTheMergeOpens() throws {
+        let directory = try TemporaryDirectory()
+        #expect(throws: FixtureError.self) { try FixtureMerge(paths: [directory.path("absent.jsonl")]) }
+    }
+}
