@@ -41,7 +41,8 @@ public final class IngestCore: Sendable {
         var startError: (any Error)?
     }
 
-    /// Opens (and recovers) the log in `options.dataDirectory`. Nothing runs until `start()`.
+    /// Opens (and recovers) the log in `options.dataDirectory`. Nothing runs until `start()`, and nothing may be
+    /// accepted before it: it first checks the log's numbering against the stages' checkpoints (`LogNumbering`).
     public init(pipeline: PipelineDefinition, options: IngestOptions, logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: options.dataDirectory, withIntermediateDirectories: true)
         let log = try WriteAheadLog(directory: options.logDirectory, segmentSize: options.segmentBytes,
@@ -90,6 +91,10 @@ public final class IngestCore: Sendable {
 
     /// Starts the worker (which first processes what earlier runs left in the log) and the tick timer.
     ///
+    /// A log that holds no record while a stage's checkpoint is at or past its next LSN (it was deleted or lost) is
+    /// numbered on from just after the highest checkpoint; one that holds records but ends below a checkpoint (it was
+    /// replaced) makes it throw `LogBehindCheckpointsError`. docs/write-ahead-log.md, "When the log is lost".
+    ///
     /// `wallClockTicks: false` is replay: no timer thread; the feeder calls `tick(at:)` with the recording's times.
     public func start(wallClockTicks: Bool = true) throws {
         try alerts?.start()
@@ -102,26 +107,9 @@ public final class IngestCore: Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // who 0: the calling thread on Linux
             #endif
             do {
-                var stages: [any WorkerStage] = []
-                for name in options.stages {
-                    switch name {
-                    case .archive:
-                        let store = try ChunkStore(directory: options.chunkDirectory, options: options.chunks)
-                        for note in store.recoveryNotes { logger.warning("chunk store recovery: \(note)") }
-                        stages.append(ArchiveStage(store: store, counters: counters, minFlushSpacing: options.minCommitSpacing,
-                                                  logNextLSN: log.nextLSN))
-                    case .processors:
-                        let alerts = self.alerts
-                        stages.append(try ProcessorStage(
-                            databasePath: options.databasePath, pipeline: pipeline,
-                            minCommitSpacing: options.minCommitSpacing, alerts: alerts?.configuration,
-                            onAlertsCommitted: { result in
-                                alerts?.counters.add(.coalesced, result.coalesced)
-                                alerts?.counters.add(.overQuota, result.overQuota.count)
-                                alerts?.notify()
-                            }))
-                    }
-                }
+                // Before anything is accepted (nothing appends until `start` returns): the log's numbering is
+                // aligned with the stages' checkpoints there.
+                let stages = try openStages()
                 let deadLetters = try DeadLetterWriter(directory: options.deadLetterDirectory,
                                                        maxFileBytes: options.deadLetterFileBytes,
                                                        quotaBytes: options.deadLetterQuotaBytes)

@@ -328,6 +328,9 @@ final class IngestWorker {
         let pressed = Int(log.bytesOnDisk) >= options.logLowWaterBytes
         for stage in stages where final || pressed || stage.flushIsDue(at: lastReceivedAt) {
             do {
+                // No checkpoint passes what the log made durable (usually done by its sync thread already), so a log
+                // that ends below a checkpoint was replaced, never cut by an OS crash (`LogNumbering`).
+                if (log.syncedLSN ?? 0) < watermark { try log.sync() }
                 try stage.flush(watermark: watermark, receivedAt: lastReceivedAt, checkpointing: final || pressed)
                 warnedStages.remove(stage.name)
                 if stage === processors, let processors {

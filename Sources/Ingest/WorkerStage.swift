@@ -42,8 +42,9 @@ final class ArchiveStage: WorkerStage {
     /// The store's checkpoint when the stage opened: every reading of a record up to it is in the archive already.
     private let durableThrough: UInt64
 
-    /// `logNextLSN`: the LSN the log writes next. A checkpoint at or past it belongs to an earlier log (the log
-    /// directory was recreated and LSNs start over): then nothing is skipped and the store's own check decides.
+    /// `logNextLSN`: the LSN the log writes next. A start aligns the log's numbering first (`LogNumbering`), so the
+    /// checkpoint is below it; should it not be, it belongs to another log and nothing is skipped on its account:
+    /// the store's own check decides.
     init(store: ChunkStore, counters: IngestCounters, minFlushSpacing: Duration = .zero, logNextLSN: UInt64) {
         self.store = store
         self.counters = counters

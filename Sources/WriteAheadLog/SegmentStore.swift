@@ -182,6 +182,51 @@ final class SegmentStore: Sendable {
         state.evictReadFiles()
     }
 
+    // MARK: Numbering
+
+    /// Replaces the one segment of a log that holds no record by an empty segment named `lsn`, so the next record
+    /// gets `lsn`; nothing changes when `lsn` is not past the next LSN. Throws `.notEmpty` when the log holds a
+    /// record (its numbering is fixed by its records).
+    ///
+    /// kill -9 safe: the old segment is removed (and the directory flushed) before the new one is created, so a
+    /// restart finds the old segment, no segment (a new log at LSN 1), or the new one — complete, or shorter than its
+    /// header, which recovery writes again from the file name. Never two segments with a gap between them. It
+    /// flushes the directory twice under the append lock: it is meant for a log just opened, before any append.
+    func advanceNextLSN(to lsn: UInt64) throws(WriteAheadLogError) {
+        try syncing.withLock { (_: inout ()) throws(WriteAheadLogError) in
+            try state.withLock { (state) throws(WriteAheadLogError) in
+                guard state.writer != nil else { throw .closed(directory: directory.path) }
+                if let failure = state.failure { throw .stopped(after: failure) }
+                guard lsn > state.nextLSN else { return }
+                guard state.segments.count == 1, state.writeOffset == UInt64(SegmentHeader.size) else {
+                    throw .notEmpty(directory: directory.path, firstLSN: state.segments[0].firstLSN,
+                                    lastLSN: state.nextLSN - 1)
+                }
+                let old = state.segments[0]
+                let path = directory.segmentPath(firstLSN: lsn)
+                let header = SegmentHeader(firstLSN: lsn, sequence: old.sequence)
+                do throws(WriteAheadLogError) {
+                    try directory.remove(old.path)
+                    try directory.sync()
+                    let file = try SegmentFile.create(path)
+                    try file.writeHeader(header)
+                    try file.syncData()
+                    try directory.sync()
+                    state.segments = [Segment(sequence: header.sequence, firstLSN: lsn, path: path,
+                                              size: UInt64(SegmentHeader.size), file: file)]
+                    state.writer = file
+                } catch {
+                    // The old segment may be gone and the new one incomplete: appends stop; reopening recovers.
+                    state.failure = error
+                    throw error
+                }
+                state.nextLSN = lsn
+                state.syncedThrough = lsn - 1
+                publish(state)
+            }
+        }
+    }
+
     // MARK: Durability
 
     /// True when a record or a new segment is not yet flushed.

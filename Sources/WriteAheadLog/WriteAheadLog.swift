@@ -152,6 +152,25 @@ public final class WriteAheadLog: Sendable {
     /// record.
     public var firstLSN: UInt64 { store.positions.firstLSN }
 
+    /// True when the log holds no record (a new log, or one whose records were all removed): `firstLSN` equals
+    /// `nextLSN`.
+    public var isEmpty: Bool { firstLSN == nextLSN }
+
+    // MARK: Numbering
+
+    /// Moves the numbering of a log that holds no record forward: the next record gets `lsn`. Persisted before it
+    /// returns (the log's one segment is replaced by an empty one named `lsn`), so a restart before the first record
+    /// keeps it. A `lsn` at or below `nextLSN` changes nothing: LSNs never go backwards. Throws `.notEmpty` when
+    /// the log holds a record. Call it right after opening, before any append (it flushes the directory while
+    /// holding the append lock). A crash inside it leaves the old numbering, the new one, or no segment at all (the
+    /// next open starts a new log at LSN 1, to be moved again); never a gap between two segments.
+    ///
+    /// For a log that was lost or deleted while what it fed kept its checkpoints (`IngestCore` calls it): records
+    /// numbered from 1 again would be taken for ones those already have.
+    public func advanceNextLSN(to lsn: UInt64) throws(WriteAheadLogError) {
+        try store.advanceNextLSN(to: lsn)
+    }
+
     /// Bytes in all segment files, for the disk quota. Lock-free (an atomic gauge): cheap enough for every message.
     public var bytesOnDisk: UInt64 { store.bytesOnDisk }
 

@@ -30,6 +30,9 @@ public enum WriteAheadLogError: Error, Sendable, Equatable, CustomStringConverti
     indirect case stopped(after: WriteAheadLogError)
     /// The log was closed.
     case closed(directory: String)
+    /// `advanceNextLSN(to:)` on a log that holds records (from `firstLSN` through `lastLSN`): only the numbering of
+    /// an empty log can be moved.
+    case notEmpty(directory: String, firstLSN: UInt64, lastLSN: UInt64)
 
     public var description: String {
         switch self {
@@ -54,6 +57,9 @@ public enum WriteAheadLogError: Error, Sendable, Equatable, CustomStringConverti
             return "write-ahead log stopped accepting records after an earlier failure: \(cause); reopen it"
         case .closed(let directory):
             return "write-ahead log \(directory) is closed"
+        case .notEmpty(let directory, let firstLSN, let lastLSN):
+            return "write-ahead log \(directory) holds records (LSN \(firstLSN) through \(lastLSN)): "
+                + "the numbering of a log can only be moved while it holds none"
         }
     }
 

@@ -1,0 +1,59 @@
+import Logging
+import WriteAheadLog
+
+/// A stage's checkpoint as a start finds it: every record up to `lsn` is in the stage's durable outputs at `path`.
+public struct StageCheckpoint: Sendable, Equatable {
+    public var stage: StageName
+    public var lsn: UInt64
+    /// Where the checkpoint is kept: `DATA/chunks` (archive), `DATA/wattline.db` (processors).
+    public var path: String
+}
+
+/// A start refused: the write-ahead log holds records, but ends below a stage's checkpoint. The log is not the one
+/// the stages read (it was replaced by another log or an older copy of this one), so new records would get LSNs
+/// the stages have checkpointed and be skipped as already processed. Nothing was accepted or changed.
+public struct LogBehindCheckpointsError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var logDirectory: String
+    /// The LSNs the log holds.
+    public var firstLSN: UInt64
+    public var lastLSN: UInt64
+    /// The checkpoints of the stages that run (those past `lastLSN` are what is wrong).
+    public var checkpoints: [StageCheckpoint]
+    /// `wattline export-log --data` for the log.
+    public var dataDirectory: String
+
+    public var description: String {
+        let ahead = checkpoints.filter { $0.lsn > lastLSN }
+        let highest = ahead.map(\.lsn).max() ?? lastLSN
+        let stages = ahead.map { "\($0.stage.rawValue) at LSN \($0.lsn) (\($0.path))" }.joined(separator: ", ")
+        let outputs = ahead.map(\.path).joined(separator: " and ")
+        return "the write-ahead log in \(logDirectory) ends at LSN \(lastLSN) (it holds LSN \(firstLSN) through "
+            + "\(lastLSN)), but checkpoints lie beyond it: \(stages). The log was replaced by another one or by an "
+            + "older copy; records numbered up to \(highest) would be taken for ones already processed and skipped, "
+            + "so Wattline did not start. To go on, either put back the log that belongs with these checkpoints; or "
+            + "keep a copy of what this log holds (wattline export-log --data \(dataDirectory) --out FILE), then move "
+            + "\(logDirectory) aside: the next start begins a new log numbered from \(highest + 1), and records of "
+            + "this log no stage had checkpointed are not processed; or, to build the results again from this log, "
+            + "move \(outputs) aside."
+    }
+}
+
+/// Keeps the log's numbering ahead of the stages' checkpoints, at a start before anything is accepted. Each stage
+/// ignores the records up to its own checkpoint, so a record must never get an LSN a stage has checkpointed.
+enum LogNumbering {
+    /// Nothing to do when every checkpoint is below the log's next LSN (the normal case). Otherwise the log was lost
+    /// or replaced: when it holds no record, its numbering moves to just after the highest checkpoint (one line
+    /// logged); when it holds records, the start is refused with `LogBehindCheckpointsError`.
+    static func align(_ log: WriteAheadLog, with checkpoints: [StageCheckpoint], dataDirectory: String,
+                      logger: Logger) throws {
+        guard let highest = checkpoints.max(by: { $0.lsn < $1.lsn }), highest.lsn >= log.nextLSN else { return }
+        guard log.isEmpty else {
+            throw LogBehindCheckpointsError(logDirectory: log.directory, firstLSN: log.firstLSN,
+                                            lastLSN: log.nextLSN - 1, checkpoints: checkpoints,
+                                            dataDirectory: dataDirectory)
+        }
+        let from = log.nextLSN
+        try log.advanceNextLSN(to: highest.lsn + 1)
+        logger.warning("write-ahead log \(log.directory) holds no record and would number from LSN \(from), but the \(highest.stage.rawValue) checkpoint in \(highest.path) is at LSN \(highest.lsn) (the log was deleted or lost): numbering moved forward to LSN \(highest.lsn + 1), so no stage takes new records for ones it already has")
+    }
+}
