@@ -61,9 +61,14 @@ public final class ReadingSequencer {
     }
 
     public let configuration: Configuration
-    /// Per charger: its window and the history of its series (kept in the window, so a reading costs one lookup by
-    /// charger id and none by the whole series with its two strings).
-    private var chargers: [String: ChargerWindow] = [:]
+    /// Per charger: its window and the history of its series (kept in the window, so a reading costs no lookup by
+    /// the whole series with its two strings). Windows live in an array and are changed in place; `slots` finds a
+    /// charger's, one hash of its id per run of its readings (a dictionary of windows cost a removal and an
+    /// insertion, two hashes and a move of the window, per record).
+    private var windows: [ChargerWindow] = []
+    private var slots: [String: Int] = [:]
+    /// Reused by `release` for the readings it lets go (no allocation per release).
+    private var outgoing: [Item] = []
     /// The LSN of the checkpoint the history was restored from (0: none). Readings of records up to it are read
     /// again after the restart, not delivered again: only those of later records are judged against it.
     public private(set) var restoredThrough: UInt64 = 0
@@ -73,23 +78,20 @@ public final class ReadingSequencer {
     }
 
     /// Readings held in windows, over all chargers.
-    public var heldCount: Int { chargers.values.reduce(0) { $0 + $1.held.count } }
+    public var heldCount: Int { windows.reduce(0) { $0 + $1.held.count } }
 
     /// The smallest log sequence number still held: everything before it has been released.
     public var oldestHeldLSN: UInt64? {
         var oldest: UInt64?
-        for window in chargers.values { for item in window.held where item.lsn < (oldest ?? .max) { oldest = item.lsn } }
+        for window in windows { for item in window.held where item.lsn < (oldest ?? .max) { oldest = item.lsn } }
         return oldest
     }
 
     /// Takes one reading. Released readings are appended to `released` in order.
     @discardableResult
     public func add(_ reading: Reading, lsn: UInt64, receivedAt: Int64, released: inout [Item]) -> Outcome {
-        let charger = reading.series.charger
-        // Taken out of the dictionary while it changes, so its arrays stay uniquely referenced (no copy).
-        var window = chargers.removeValue(forKey: charger) ?? ChargerWindow()
-        defer { chargers[charger] = window }
-        return add(reading, to: &window, lsn: lsn, receivedAt: receivedAt, released: &released)
+        let slot = windowSlot(of: reading.series.charger)
+        return add(reading, to: &windows[slot], lsn: lsn, receivedAt: receivedAt, released: &released)
     }
 
     /// Takes the readings of one record (usually all of one charger), in order, with `outcome` told what became of
@@ -100,13 +102,20 @@ public final class ReadingSequencer {
         var index = 0
         while index < readings.count {
             let charger = readings[index].series.charger
-            var window = chargers.removeValue(forKey: charger) ?? ChargerWindow()
+            let slot = windowSlot(of: charger)
             while index < readings.count, readings[index].series.charger == charger {
-                outcome(add(readings[index], to: &window, lsn: lsn, receivedAt: receivedAt, released: &released))
+                outcome(add(readings[index], to: &windows[slot], lsn: lsn, receivedAt: receivedAt, released: &released))
                 index += 1
             }
-            chargers[charger] = window
         }
+    }
+
+    /// The charger's window, created on its first reading.
+    private func windowSlot(of charger: String) -> Int {
+        if let slot = slots[charger] { return slot }
+        windows.append(ChargerWindow(charger: charger))
+        slots[charger] = windows.count - 1
+        return windows.count - 1
     }
 
     private func add(_ reading: Reading, to window: inout ChargerWindow, lsn: UInt64, receivedAt: Int64,
@@ -116,7 +125,8 @@ public final class ReadingSequencer {
         if isFuture { flags.insert(.future) }
 
         // Already in the window?
-        if let index = window.held.firstIndex(where: { $0.reading.series == reading.series && $0.reading.timestamp == reading.timestamp }) {
+        // Timestamps first: comparing series compares their strings.
+        if let index = window.held.firstIndex(where: { $0.reading.timestamp == reading.timestamp && $0.reading.series == reading.series }) {
             if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
             flags.insert(.conflict)
             window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
@@ -165,39 +175,46 @@ public final class ReadingSequencer {
     public func advance(receiveTime: Int64, into released: inout [Item]) {
         // Called once per batch: find the chargers due first and sort only those (for a deterministic order).
         let lateness = configuration.lateness
-        let due = chargers.compactMap { charger, window in
-            !window.held.isEmpty && (window.heldReceivedAt.min() ?? .max) + lateness <= receiveTime ? charger : nil
+        var due: [Int] = []
+        for slot in windows.indices where !windows[slot].held.isEmpty {
+            if (windows[slot].heldReceivedAt.min() ?? .max) + lateness <= receiveTime { due.append(slot) }
         }
-        for charger in due.sorted() {
-            guard var window = chargers.removeValue(forKey: charger) else { continue }
-            if window.lastReceivedAt + lateness <= receiveTime {
-                release(&window, upTo: .max, into: &released)
+        due.sort { windows[$0].charger < windows[$1].charger }
+        for slot in due {
+            if windows[slot].lastReceivedAt + lateness <= receiveTime {
+                release(&windows[slot], upTo: .max, into: &released)
             } else {
-                let waited = zip(window.held, window.heldReceivedAt).filter { $0.1 + lateness <= receiveTime }
-                if let horizon = waited.map(\.0.reading.timestamp).max() { release(&window, upTo: horizon, into: &released) }
+                var horizon = Int64.min
+                for (item, receivedAt) in zip(windows[slot].held, windows[slot].heldReceivedAt)
+                where receivedAt + lateness <= receiveTime && item.reading.timestamp > horizon {
+                    horizon = item.reading.timestamp
+                }
+                if horizon != .min { release(&windows[slot], upTo: horizon, into: &released) }
             }
-            chargers[charger] = window
         }
     }
 
     private func release(_ window: inout ChargerWindow, upTo horizon: Int64, into released: inout [Item]) {
         guard window.held.contains(where: { $0.reading.timestamp <= horizon }) else { return }
-        var keep: [Item] = []
-        var keepReceivedAt: [Int64] = []
-        var out: [Item] = []
-        for (item, receivedAt) in zip(window.held, window.heldReceivedAt) {
-            if item.reading.timestamp <= horizon {
-                out.append(item)
+        // Partitioned in place: what goes out to the reused buffer, what stays compacted to the front.
+        outgoing.removeAll(keepingCapacity: true)
+        var kept = 0
+        for k in window.held.indices {
+            if window.held[k].reading.timestamp <= horizon {
+                outgoing.append(window.held[k])
             } else {
-                keep.append(item)
-                keepReceivedAt.append(receivedAt)
+                if kept != k {
+                    window.held.swapAt(kept, k)
+                    window.heldReceivedAt.swapAt(kept, k)
+                }
+                kept += 1
             }
         }
-        window.heldReceivedAt = keepReceivedAt
-        out.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
-        for item in out { remember(item.reading, lsn: item.lsn, in: &window) }
-        released.append(contentsOf: out)
-        window.held = keep
+        window.held.removeLast(window.held.count - kept)
+        window.heldReceivedAt.removeLast(window.heldReceivedAt.count - kept)
+        outgoing.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
+        for item in outgoing { remember(item.reading, lsn: item.lsn, in: &window) }
+        released.append(contentsOf: outgoing)
     }
 
     private func remember(_ reading: Reading, lsn: UInt64, in window: inout ChargerWindow) {
@@ -215,7 +232,7 @@ public final class ReadingSequencer {
     /// stays below the oldest held reading's record.
     public func snapshot(through lsn: UInt64) -> ReleasedHistory {
         var series: [ReleasedHistory.Released] = []
-        for window in chargers.values {
+        for window in windows {
             for (key, past) in window.history {
                 let (timestamps, values) = past.entries(through: lsn)
                 if !timestamps.isEmpty {
@@ -233,7 +250,7 @@ public final class ReadingSequencer {
     public func restore(_ history: ReleasedHistory, through lsn: UInt64) {
         restoredThrough = lsn
         for item in history.series {
-            chargers[item.series.charger, default: ChargerWindow()]
+            windows[windowSlot(of: item.series.charger)]
                 .history[WindowSeries(item.series), default: SeriesHistory(capacity: configuration.historyPerSeries)]
                 .restore(timestamps: item.timestamps, values: item.values)
         }
@@ -242,6 +259,7 @@ public final class ReadingSequencer {
 
 /// One charger's reordering window.
 struct ChargerWindow {
+    let charger: String
     /// The charger's latest event time seen (future-flagged readings excluded).
     var latest: Int64 = .min
     /// The latest receive time of a reading from the charger.
