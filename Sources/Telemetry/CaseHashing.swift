@@ -1,0 +1,23 @@
+// The enums of a series' identity have String raw values, and a raw-valued enum's default `hash(into:)`
+// (RawRepresentable's) builds and hashes the raw string: three strings per `Series` hash, which the archive and
+// the reordering window compute for every reading. These hash the case instead; equality already compares cases.
+// Hash values are per process anyway (Hasher is seeded at random), so nothing stored depends on them.
+
+extension Measurand {
+    public func hash(into hasher: inout Hasher) { hasher.combine(caseIndex(of: self)) }
+}
+
+extension Phase {
+    public func hash(into hasher: inout Hasher) { hasher.combine(caseIndex(of: self)) }
+}
+
+extension Location {
+    public func hash(into hasher: inout Hasher) { hasher.combine(caseIndex(of: self)) }
+}
+
+/// The case of a payload-free enum of at most 256 cases: its one byte (the cases in declaration order).
+@inline(__always)
+func caseIndex<T>(of value: T) -> UInt8 {
+    assert(MemoryLayout<T>.size == 1, "caseIndex(of:) is for payload-free enums of 2 to 256 cases")
+    return withUnsafeBytes(of: value) { $0[0] }
+}
