@@ -112,16 +112,26 @@ public final class Acceptor: Sendable {
     func tick(now: Int64) {
         state.withLock { state in
             guard now - state.lastAppendAt >= options.tickInterval else { return }
-            do {
-                let descriptor = try log.appendTick(at: now)
-                state.lastAppendAt = now
-                state.newest = descriptor
-                if !ring.producer.tryPush(descriptor) { counters.spills.add() }
-            } catch {
-                if !state.warnedLog {
-                    state.warnedLog = true
-                    logger.critical("cannot write a tick to the write-ahead log: \(error)")
-                }
+            appendTick(at: now, &state)
+        }
+    }
+
+    /// Writes a tick record at `time`, whatever was appended before: a tick a recording holds (replay of an exported
+    /// log writes each of its ticks at the instant the live run wrote it, and no other).
+    public func appendTick(at time: Int64) {
+        state.withLock { state in appendTick(at: time, &state) }
+    }
+
+    private func appendTick(at time: Int64, _ state: inout State) {
+        do {
+            let descriptor = try log.appendTick(at: time)
+            state.lastAppendAt = time
+            state.newest = descriptor
+            if !ring.producer.tryPush(descriptor) { counters.spills.add() }
+        } catch {
+            if !state.warnedLog {
+                state.warnedLog = true
+                logger.critical("cannot write a tick to the write-ahead log: \(error)")
             }
         }
     }

@@ -3,7 +3,8 @@ import JSONTape
 import Telemetry
 
 extension FixtureLine {
-    /// Parses one line (without its newline) into a message, or throws why it is not one.
+    /// Parses one line (without its newline) into a message, or throws why it is not one (a tick line or the tick
+    /// header is `.notAMessage`; `decodeLine` reads those).
     ///
     /// Makes a parser for this one call. Code that decodes many lines keeps a `JSONTape` and calls
     /// `decode(_:using:)`, as `FixtureReader` does.
@@ -11,7 +12,7 @@ extension FixtureLine {
         try decode(line, using: JSONTape())
     }
 
-    /// Parses one line (without its newline) with `tape`, which is reused from line to line.
+    /// Parses one message line (without its newline) with `tape`, which is reused from line to line.
     ///
     /// The tape keeps its node buffer between lines, so a line costs one pass over its bytes plus the topic string,
     /// the payload array, and a scratch copy of any string value with escapes (typical of JSON payloads). No
@@ -19,6 +20,17 @@ extension FixtureLine {
     public static func decode(
         _ line: some Collection<UInt8>, using tape: JSONTape
     ) throws(FixtureLineError) -> InboundMessage {
+        switch try decodeLine(line, using: tape) {
+        case .message(let message): return message
+        case .tick: throw .notAMessage("a tick line")
+        case .tickHeader: throw .notAMessage("the tick header")
+        }
+    }
+
+    /// Parses one line (without its newline) of any kind: a message, a tick line or the tick header.
+    public static func decodeLine(
+        _ line: some Collection<UInt8>, using tape: JSONTape = JSONTape()
+    ) throws(FixtureLineError) -> FixtureLineContent {
         let decoded = line.withContiguousStorageIfAvailable { bytes in
             Result { () throws(FixtureLineError) in try decode(contiguous: bytes, using: tape) }
         }
@@ -30,7 +42,7 @@ extension FixtureLine {
 
     private static func decode(
         contiguous bytes: UnsafeBufferPointer<UInt8>, using tape: JSONTape
-    ) throws(FixtureLineError) -> InboundMessage {
+    ) throws(FixtureLineError) -> FixtureLineContent {
         let root: JSONRef
         do {
             root = try tape.parse(bytes)
@@ -40,6 +52,22 @@ extension FixtureLine {
         guard root.kind == .object else { throw .notAnObject }
         var members = Members()
         try root.forEachMember { (key, value) throws(FixtureLineError) in try members.take(key, value) }
+
+        if let ticks = members.ticks {
+            if let other = members.present(["received_at", "topic", "qos", "retain", "payload", "payload_base64", "tick"]) {
+                throw .notInTickHeader(other)
+            }
+            guard ticks.string == "recorded" else { throw .wrongType(key: "ticks", expected: #"the string "recorded""#) }
+            return .tickHeader
+        }
+        if let tick = members.tick {
+            if let other = members.present(["topic", "qos", "retain", "payload", "payload_base64"]) {
+                throw .notInTickLine(other)
+            }
+            guard tick.boolValue == true else { throw .wrongType(key: "tick", expected: "true") }
+            guard let receivedAtValue = members.receivedAt else { throw .missingKey("received_at") }
+            return .tick(at: try timestamp(receivedAtValue))
+        }
 
         guard let receivedAtValue = members.receivedAt else { throw .missingKey("received_at") }
         let receivedAt = try timestamp(receivedAtValue)
@@ -79,7 +107,7 @@ extension FixtureLine {
         case (nil, nil):
             throw .missingKey("payload")
         }
-        return InboundMessage(receivedAt: receivedAt, topic: topic, qos: qos, retained: retained, payload: payload)
+        return .message(InboundMessage(receivedAt: receivedAt, topic: topic, qos: qos, retained: retained, payload: payload))
     }
 
     /// `received_at`: an RFC 3339 string with a zone, or an integer of epoch milliseconds.
@@ -136,6 +164,25 @@ private struct Members {
     var retain: JSONRef?
     var payload: JSONRef?
     var payloadBase64: JSONRef?
+    /// A tick line's `tick` and the tick header's `ticks`.
+    var tick: JSONRef?
+    var ticks: JSONRef?
+
+    /// The first of `keys` the line has, in that order.
+    func present(_ keys: [String]) -> String? {
+        keys.first { key in
+            switch key {
+            case "received_at": receivedAt != nil
+            case "topic": topic != nil
+            case "qos": qos != nil
+            case "retain": retain != nil
+            case "payload": payload != nil
+            case "payload_base64": payloadBase64 != nil
+            case "tick": tick != nil
+            default: false
+            }
+        }
+    }
 
     /// Files `value` under `key`, refusing keys the format does not define and keys seen before.
     mutating func take(_ key: UnsafeBufferPointer<UInt8>, _ value: JSONRef) throws(FixtureLineError) {
@@ -151,6 +198,10 @@ private struct Members {
             try Self.fill(&payload, "payload", value)
         } else if JSONDecoding.equals(key, "payload_base64") {
             try Self.fill(&payloadBase64, "payload_base64", value)
+        } else if JSONDecoding.equals(key, "tick") {
+            try Self.fill(&tick, "tick", value)
+        } else if JSONDecoding.equals(key, "ticks") {
+            try Self.fill(&ticks, "ticks", value)
         } else {
             throw .unknownKey(String(decoding: key, as: UTF8.self))
         }

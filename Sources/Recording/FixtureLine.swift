@@ -8,9 +8,46 @@ import Telemetry
 /// Writing is exact and canonical: fixed key order, no spaces, `payload` when the bytes are valid UTF-8 and
 /// `payload_base64` otherwise. Reading (`FixtureLine-decoding.swift`) is strict about keys and types but accepts any
 /// RFC 3339 timestamp with a zone or an integer for `received_at`, absent `qos` / `retain`, and any key order.
+///
+/// Two more kinds of line carry the write-ahead log's ticks (docs/fixture-format.md, "Ticks"): the tick header
+/// `{"ticks":"recorded"}`, first in a file that records its ticks, and tick lines:
+///
+///     {"received_at":"2026-11-21T12:00:01.374Z","tick":true}
 public enum FixtureLine {
-    /// Every key a line may have, in the order writers emit them (`payload_base64` replaces `payload`).
+    /// Every key a message line may have, in the order writers emit them (`payload_base64` replaces `payload`).
     public static let keys = ["received_at", "topic", "qos", "retain", "payload", "payload_base64"]
+
+    /// The tick header, the first line of a fixture that records its ticks: it holds every tick of the time it
+    /// spans, and replay writes exactly those (and synthesizes none).
+    public static let tickHeader = #"{"ticks":"recorded"}"#
+
+    /// The tick line for a tick at `time`, without the terminating newline.
+    public static func encodeTick(at time: Int64) -> [UInt8] {
+        var out: [UInt8] = []
+        appendTick(at: time, to: &out)
+        out.removeLast()
+        return out
+    }
+
+    /// Appends the tick line for `time` (`{"received_at":...,"tick":true}`) and its newline to `out`.
+    static func appendTick(at time: Int64, to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"received_at":"#.utf8)
+        appendTimestamp(time, to: &out)
+        out.append(contentsOf: #","tick":true}"#.utf8)
+        out.append(0x0A)
+    }
+
+    /// `received_at`'s value: the RFC 3339 text in UTC with milliseconds, or the integer outside years 0000...9999.
+    private static func appendTimestamp(_ time: Int64, to out: inout [UInt8]) {
+        if textTimestampRange.contains(time) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: Timestamp.format(time).utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            // Outside years 0000...9999 the text form does not exist; the integer form (which readers accept) does.
+            out.append(contentsOf: String(time).utf8)
+        }
+    }
 
     /// The instants `received_at` is written as text for: 0000-01-01T00:00:00.000Z ... 9999-12-31T23:59:59.999Z.
     /// RFC 3339 has four-digit years only, and `Timestamp.format` writes other years in a form no reader accepts.
@@ -28,14 +65,7 @@ public enum FixtureLine {
     /// Appends the line for `message` and its terminating `\n` to `out`.
     static func append(_ message: InboundMessage, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"received_at":"#.utf8)
-        if textTimestampRange.contains(message.receivedAt) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: Timestamp.format(message.receivedAt).utf8)
-            out.append(UInt8(ascii: "\""))
-        } else {
-            // Outside years 0000...9999 the text form does not exist; the integer form (which readers accept) does.
-            out.append(contentsOf: String(message.receivedAt).utf8)
-        }
+        appendTimestamp(message.receivedAt, to: &out)
         out.append(contentsOf: #","topic":"#.utf8)
         appendJSONString(message.topic.utf8, to: &out)
         out.append(contentsOf: #","qos":"#.utf8)

@@ -26,6 +26,16 @@ public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidBase64
     /// The line is longer than the reader's limit (`FixtureReader.maxLineBytes`); it was skipped unread.
     case lineTooLong(limit: Int)
+    /// A tick line (`"tick": true`) has a key only message lines have.
+    case notInTickLine(String)
+    /// The tick header (`{"ticks":"recorded"}`) has another key.
+    case notInTickHeader(String)
+    /// A tick line in a fixture that does not start with the tick header (`FixtureReader`).
+    case tickWithoutHeader
+    /// The tick header after a message or tick line of a fixture that did not start with it (`FixtureReader`).
+    case misplacedTickHeader
+    /// `FixtureLine.decode`, which reads messages only, was given a tick line or the tick header (named).
+    case notAMessage(String)
 
     public var description: String {
         switch self {
@@ -60,6 +70,18 @@ public enum FixtureLineError: Error, Sendable, Equatable, CustomStringConvertibl
             return "payload_base64 is not standard base64 (A-Z a-z 0-9 + /, padded with =, no whitespace)"
         case .lineTooLong(let limit):
             return "line is longer than \(limit) bytes"
+        case .notInTickLine(let key), .notInTickHeader(let key):
+            let line = if case .notInTickLine = self { #"a tick line, which has only received_at and "tick": true"# }
+                else { "the tick header, which is \(FixtureLine.tickHeader) alone" }
+            return "\"\(key)\" does not belong in \(line)"
+        case .tickWithoutHeader, .misplacedTickHeader:
+            let header = FixtureLine.tickHeader
+            return self == .tickWithoutHeader
+                ? "a tick line in a fixture that does not record its ticks: its first line must be the tick header \(header)"
+                : "the tick header \(header) comes after messages or ticks; it must be the first line (comments and blank "
+                    + "lines may come before it)"
+        case .notAMessage(let what):
+            return "\(what), not a message"
         }
     }
 }

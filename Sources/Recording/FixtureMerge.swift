@@ -1,7 +1,11 @@
 import Telemetry
 
-/// Reads several fixtures at once and gives back their messages merged in receive order, in memory bounded by a
-/// reorder window of receive time rather than by the size of the files.
+/// Reads several fixtures at once and gives back their messages and ticks merged in receive order, in memory
+/// bounded by a reorder window of receive time rather than by the size of the files.
+///
+/// Ticks (the tick lines of a fixture that records them, `FixtureReader.recordsTicks`) are entries like messages:
+/// they go through the same buffers and order, so a tick keeps its place among the messages of its file. Below,
+/// "message" means either.
 ///
 /// Each file has a reorder buffer (a min-heap by receive time, then position in the file). A message leaves it once
 /// a message of the same file more than `window` milliseconds newer has been read: from then on nothing earlier
@@ -21,7 +25,7 @@ import Telemetry
 /// (see `FixtureReader`); `bufferedCount` tells how many messages are held.
 ///
 ///     let merge = try FixtureMerge(paths: ["site-a.jsonl.zst", "site-b.jsonl.zst"])
-///     while let record = try merge.next() { handle(record.message) }
+///     while let record = try merge.next() { handle(record.entry) }
 ///
 /// Not thread-safe and not `Sendable`; use it from one task at a time.
 public final class FixtureMerge {
@@ -33,14 +37,14 @@ public final class FixtureMerge {
     /// The reorder window, in milliseconds of receive time.
     public let window: Int64
 
-    /// A message with where it came from, ordered by (receive time, file index, index); `index` counts the file's
-    /// messages from 0 (the stable tie-break).
+    /// A message or tick with where it came from, ordered by (receive time, file index, index); `index` counts the
+    /// file's entries from 0 (the stable tie-break).
     private struct Entry: Comparable, Sendable {
         var receivedAt: Int64
         var file: Int
         var index: Int
         var line: Int
-        var message: InboundMessage
+        var entry: FixtureEntry
 
         static func < (a: Entry, b: Entry) -> Bool {
             (a.receivedAt, a.file, a.index) < (b.receivedAt, b.file, b.index)
@@ -60,7 +64,7 @@ public final class FixtureMerge {
         var newest = Int64.min
         /// The newest receive time released so far.
         var released = Int64.min
-        /// Messages read so far (the next one's index).
+        /// Messages and ticks read so far (the next one's index).
         var read = 0
         var ended = false
         var disorder: FixtureDisorder?
@@ -85,8 +89,8 @@ public final class FixtureMerge {
         self.sources = sources
     }
 
-    /// The next message in receive order, or nil once every file is read. A read error (I/O, corrupt zstd) is thrown
-    /// before any message after it is given back.
+    /// The next message or tick in receive order, or nil once every file is read. A read error (I/O, corrupt zstd)
+    /// is thrown before any entry after it is given back.
     public func next() throws(FixtureError) -> FixtureMergeRecord? {
         if !started {
             for file in sources.indices {
@@ -100,8 +104,12 @@ public final class FixtureMerge {
         }
         guard let head = heads.pop() else { return nil }
         refill = head.file
-        return FixtureMergeRecord(file: head.file, line: head.line, message: head.message)
+        return FixtureMergeRecord(file: head.file, line: head.line, entry: head.entry)
     }
+
+    /// For each file (as in `paths`), whether it records its ticks (`FixtureReader.recordsTicks`: it starts with the
+    /// tick header). Known once `next()` has been called: every file has then been read past its first entry.
+    public var recordsTicks: [Bool] { sources.map(\.reader.recordsTicks) }
 
     /// Messages read from the files and not given back yet: the reorder buffers and the files' next messages.
     public var bufferedCount: Int { sources.reduce(heads.count) { $0 + $1.buffer.count } }
@@ -131,20 +139,20 @@ public final class FixtureMerge {
                 return entry
             }
             if sources[file].ended { return nil }
-            guard let record = try sources[file].reader.next() else {
+            guard let record = try sources[file].reader.nextEntry() else {
                 sources[file].ended = true
                 sources[file].reader.close()
                 continue
             }
-            let time = record.message.receivedAt
+            let time = record.entry.receivedAt
             if time < sources[file].released {
                 // A later message of this file already left the buffer: this one comes out of receive order.
                 let behind = Self.distance(from: time, to: sources[file].newest)
-                sources[file].disorder.note(line: record.line, behind: behind)
+                sources[file].disorder.note(line: record.line, behind: behind, isTick: record.entry.message == nil)
             }
             sources[file].newest = max(sources[file].newest, time)
             sources[file].buffer.push(Entry(receivedAt: time, file: file, index: sources[file].read, line: record.line,
-                                            message: record.message))
+                                            entry: record.entry))
             sources[file].read += 1
         }
     }
@@ -164,18 +172,23 @@ public final class FixtureMerge {
 @available(*, unavailable, message: "FixtureMerge holds its readers' mutable state; use it from one task at a time")
 extension FixtureMerge: Sendable {}
 
-/// One message given back by `FixtureMerge`: the message, the index in `paths` of the fixture it came from, and its
-/// 1-based line there.
+/// One message or tick given back by `FixtureMerge`: the entry, the index in `paths` of the fixture it came from,
+/// and its 1-based line there.
 public struct FixtureMergeRecord: Sendable, Equatable {
     public var file: Int
     public var line: Int
-    public var message: InboundMessage
+    public var entry: FixtureEntry
+
+    /// The message; nil for a tick.
+    public var message: InboundMessage? { entry.message }
 }
 
 /// The messages of one fixture that `FixtureMerge` gave back out of receive order: each was more than the reorder
 /// window older than the newest message read before it in the file, and a later message had already been released.
 public struct FixtureDisorder: Sendable, Equatable {
+    /// Messages and ticks; `ticks` of them ticks.
     public var count: Int
+    public var ticks = 0
     /// The first such message's line, and how far (milliseconds) it was behind the newest receive time read before it.
     public var firstLine: Int
     public var firstBehind: Int64
@@ -186,12 +199,14 @@ public struct FixtureDisorder: Sendable, Equatable {
 
 extension FixtureDisorder? {
     /// Counts one more message out of order.
-    mutating func note(line: Int, behind: Int64) {
+    mutating func note(line: Int, behind: Int64, isTick: Bool) {
         guard var disorder = self else {
-            self = FixtureDisorder(count: 1, firstLine: line, firstBehind: behind, furthestLine: line, furthestBehind: behind)
+            self = FixtureDisorder(count: 1, ticks: isTick ? 1 : 0, firstLine: line, firstBehind: behind, furthestLine: line,
+                                   furthestBehind: behind)
             return
         }
         disorder.count += 1
+        if isTick { disorder.ticks += 1 }
         if behind > disorder.furthestBehind { (disorder.furthestLine, disorder.furthestBehind) = (line, behind) }
         self = disorder
     }

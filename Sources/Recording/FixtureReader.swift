@@ -9,7 +9,8 @@ import JSONTape
 import Telemetry
 import Zstd
 
-/// Reads a fixture file message by message, in bounded memory, stepping over bad lines.
+/// Reads a fixture file message by message (or entry by entry, ticks included), in bounded memory, stepping over
+/// bad lines.
 ///
 /// Opens plain JSON Lines or zstd-compressed JSON Lines, detected by the zstd magic bytes (28 B5 2F FD) rather than
 /// the file name, or standard input when the path is `-`. The input is read in 64 KiB blocks; memory stays within
@@ -17,6 +18,10 @@ import Zstd
 ///
 /// Malformed lines, a torn last line and a truncated final zstd frame are collected in `problems` and reading goes
 /// on. I/O errors and corrupt zstd data throw `FixtureError`.
+///
+/// `next()` gives back messages only and steps over tick lines silently (`ticksRead` counts them); `nextEntry()`
+/// gives back ticks too. A file records its ticks (`recordsTicks`) when its first line, after comments and blank
+/// lines, is the tick header `{"ticks":"recorded"}`; a tick line in any other file is a problem (`tickWithoutHeader`).
 ///
 ///     let reader = try FixtureReader(path: "recordings/site-a.jsonl.zst")
 ///     while let record = try reader.next() { handle(record.message) }
@@ -42,6 +47,11 @@ public final class FixtureReader {
     /// Bytes read from the file so far (compressed bytes for zstd). It runs ahead of the messages returned by at
     /// most a block or two; with `fileSize` it tells how far reading has got.
     public private(set) var bytesRead = 0
+    /// True once the tick header was read as the file's first line (after comments and blank lines): the file holds
+    /// every tick of the time it spans. Known once the first message or tick has been read (or the file has ended).
+    public private(set) var recordsTicks = false
+    /// Tick lines read so far (by `next()`, which steps over them, and `nextEntry()`).
+    public private(set) var ticksRead = 0
 
     private let file: POSIXFile
     private let decompressor: ZstdDecompressor?
@@ -63,6 +73,8 @@ public final class FixtureReader {
     private var skippingLongLine = false
     /// The parser every line goes through; it keeps its node buffer from line to line.
     private let tape = JSONTape()
+    /// True once a message or tick line was read: a tick header after that is misplaced (unless one came first).
+    private var readEntry = false
 
     /// Opens `path` (`-` for standard input) and detects its compression from the first four bytes.
     public init(path: String, maxLineBytes: Int = FixtureReader.defaultMaxLineBytes) throws(FixtureError) {
@@ -114,8 +126,18 @@ public final class FixtureReader {
         skippingLongLine = false
     }
 
-    /// The next message, or nil at the end of the input. Bad lines on the way are skipped and added to `problems`.
+    /// The next message, or nil at the end of the input. Bad lines on the way are skipped and added to `problems`;
+    /// tick lines are stepped over (counted in `ticksRead`).
     public func next() throws(FixtureError) -> FixtureRecord? {
+        while let record = try nextEntry() {
+            if case .message(let message) = record.entry { return FixtureRecord(line: record.line, message: message) }
+        }
+        return nil
+    }
+
+    /// The next message or tick, or nil at the end of the input. Bad lines on the way are skipped and added to
+    /// `problems`.
+    public func nextEntry() throws(FixtureError) -> FixtureEntryRecord? {
         while true {
             if let newline = nextNewline() {
                 let line = text[lineStart..<newline]
@@ -173,6 +195,13 @@ public final class FixtureReader {
         return records
     }
 
+    /// Reads every remaining message and tick into an array; holds them all in memory.
+    public func readAllEntries() throws(FixtureError) -> [FixtureEntryRecord] {
+        var records: [FixtureEntryRecord] = []
+        while let record = try nextEntry() { records.append(record) }
+        return records
+    }
+
     /// The index in `text` of the next newline at or after `scanFrom`.
     private func nextNewline() -> Int? {
         guard scanFrom < text.count else { return nil }
@@ -182,14 +211,31 @@ public final class FixtureReader {
         }
     }
 
-    /// Parses one line (without its `\n`): comments and blank lines give nil silently, bad lines give nil and a problem.
-    private func parse(_ line: ArraySlice<UInt8>, terminated: Bool) -> FixtureRecord? {
+    /// Parses one line (without its `\n`): comments, blank lines and the tick header give nil silently, bad lines
+    /// give nil and a problem.
+    private func parse(_ line: ArraySlice<UInt8>, terminated: Bool) -> FixtureEntryRecord? {
         var body = line
         if body.last == UInt8(ascii: "\r") { body.removeLast() }
         if body.first == UInt8(ascii: "#") || body.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
         do throws(FixtureLineError) {
             guard body.count <= maxLineBytes else { throw .lineTooLong(limit: maxLineBytes) }
-            return FixtureRecord(line: lineNumber, message: try FixtureLine.decode(body, using: tape))
+            let entry: FixtureEntry
+            switch try FixtureLine.decodeLine(body, using: tape) {
+            case .tickHeader:
+                // First, or again in a file that began with it (fixtures concatenated): nothing to give back.
+                guard recordsTicks || !readEntry else { throw .misplacedTickHeader }
+                recordsTicks = true
+                readEntry = true
+                return nil
+            case .tick(let time):
+                guard recordsTicks else { throw .tickWithoutHeader }
+                ticksRead += 1
+                entry = .tick(at: time)
+            case .message(let message):
+                entry = .message(message)
+            }
+            readEntry = true
+            return FixtureEntryRecord(line: lineNumber, entry: entry)
         } catch {
             if terminated {
                 problems.append(.malformedLine(line: lineNumber, reason: error))

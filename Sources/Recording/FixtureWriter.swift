@@ -8,6 +8,9 @@ import Zstd
 /// Call it periodically (the recorder does, every second) so a recording cut short by a crash loses at most that
 /// interval. `flushFrame()` does not fsync: it survives the process dying, not the machine.
 ///
+/// A writer made with `recordsTicks: true` starts the file with the tick header and takes ticks (`writeTick(at:)`)
+/// between the messages: `wattline export-log` writes the write-ahead log's ticks so.
+///
 /// Not thread-safe and not `Sendable`; use one writer from one task at a time.
 public final class FixtureWriter {
     /// Buffered line bytes that trigger a write (or a compression call).
@@ -15,6 +18,8 @@ public final class FixtureWriter {
 
     public let path: String
     public let compression: FixtureCompression
+    /// True when the file starts with the tick header and takes ticks.
+    public let recordsTicks: Bool
 
     private let file: POSIXFile
     private let compressor: ZstdCompressor?
@@ -30,8 +35,11 @@ public final class FixtureWriter {
     ///   - compression: `nil` infers it from the name (`.zst` means zstd).
     ///   - level: zstd level, used only when compressing; must be in `Zstd.levels`.
     ///   - overwrite: replace an existing file instead of failing with `FixtureError.alreadyExists`.
+    ///   - recordsTicks: start the file with the tick header (`FixtureLine.tickHeader`): it records every tick of
+    ///     the time it spans, written with `writeTick(at:)`, and replay writes those and synthesizes none.
     public init(
-        path: String, compression: FixtureCompression? = nil, level: Int32 = Zstd.defaultLevel, overwrite: Bool = false
+        path: String, compression: FixtureCompression? = nil, level: Int32 = Zstd.defaultLevel, overwrite: Bool = false,
+        recordsTicks: Bool = false
     ) throws(FixtureError) {
         let compression = compression ?? FixtureCompression.inferred(fromPath: path)
         if compression == .zstd {
@@ -45,8 +53,13 @@ public final class FixtureWriter {
         }
         self.path = path
         self.compression = compression
+        self.recordsTicks = recordsTicks
         self.file = try POSIXFile.create(path, overwrite: overwrite)
         pending.reserveCapacity(Self.bufferBytes)
+        if recordsTicks {
+            pending.append(contentsOf: FixtureLine.tickHeader.utf8)
+            pending.append(0x0A)
+        }
     }
 
     /// Closes the file if `close()` was not called, dropping any error; call `close()` to see errors.
@@ -58,6 +71,14 @@ public final class FixtureWriter {
     public func write(_ message: InboundMessage) throws(FixtureError) {
         guard !isClosed else { throw .closed(path: path) }
         FixtureLine.append(message, to: &pending)
+        if pending.count >= Self.bufferBytes { try drain(endingFrame: false) }
+    }
+
+    /// Appends a tick at `time` as one tick line. Only a writer made with `recordsTicks: true` takes ticks.
+    public func writeTick(at time: Int64) throws(FixtureError) {
+        precondition(recordsTicks, "a fixture writer takes ticks only when made with recordsTicks: true")
+        guard !isClosed else { throw .closed(path: path) }
+        FixtureLine.appendTick(at: time, to: &pending)
         if pending.count >= Self.bufferBytes { try drain(endingFrame: false) }
     }
 

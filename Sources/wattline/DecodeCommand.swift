@@ -12,7 +12,8 @@ struct DecodeCommand: ParsableCommand {
         discussion: """
             Reads a fixture (JSON Lines, optionally .zst; - for standard input), routes each message through the \
             pipeline's topic templates and fleet, and prints one JSON object per reading, event or rejection. \
-            Values are in canonical units (Wh, W, A, V, %, °C, Hz). A summary goes to standard error.
+            Values are in canonical units (Wh, W, A, V, %, °C, Hz). Tick lines (an exported log's clock) carry \
+            nothing to decode: they are counted in the summary. A summary goes to standard error.
             """
     )
 
@@ -66,6 +67,7 @@ struct DecodeCommand: ParsableCommand {
             }
         }
         out.flush()
+        summary.ticks = reader.ticksRead
         for problem in reader.problems {
             printError("\(fixture): \(problem)\n")
         }
@@ -81,6 +83,8 @@ struct DecodeSummary: CustomStringConvertible {
     var readings = 0
     var events = 0
     var signedValues = 0
+    /// Tick lines stepped over.
+    var ticks = 0
     var rejected: [RejectReason: Int] = [:]
 
     mutating func count(_ output: DecodeOutput) {
@@ -92,7 +96,8 @@ struct DecodeSummary: CustomStringConvertible {
 
     var description: String {
         let total = rejected.values.reduce(0, +)
-        var text = "messages \(messages): decoded \(decoded), rejected \(total); readings \(readings), events \(events), signed values \(signedValues)\n"
+        var text = "messages \(messages): decoded \(decoded), rejected \(total); readings \(readings), events \(events), signed values \(signedValues)"
+        text += ticks > 0 ? "; tick lines \(ticks) (nothing to decode)\n" : "\n"
         for (reason, count) in rejected.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             text += "  rejected \(reason.rawValue): \(count)\n"
         }

@@ -8,13 +8,15 @@ import WriteAheadLog
 struct ExportLogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-log",
-        abstract: "Export a data directory's write-ahead log (receive time, topic, QoS, retain, payload) as a fixture.",
+        abstract: "Export a data directory's write-ahead log (messages and ticks) as a fixture.",
         discussion: """
             Reads DATA/log without taking its lock, so it works while `wattline run` holds the directory: it exports \
             what is written when it reaches the end and stops there. The log keeps only what the stages have not \
             checkpointed, unless the pipeline sets ingest.log_retention (docs/pipeline.md): set it where incidents \
-            should be exportable. Tick records are left out (the fixture format has no tick lines); replay writes \
-            its own ticks from the receive times (docs/write-ahead-log.md, "Export").
+            should be exportable. Messages keep their receive time, topic, QoS, retain flag and payload; the log's \
+            tick records become tick lines after the tick header, so a replay writes its ticks at the instants the \
+            live run did and decides silences, timeouts and windows as it did (docs/fixture-format.md, "Ticks"). \
+            --no-ticks leaves them out (for readers that predate tick lines); replay then writes its own.
             """
     )
 
@@ -33,6 +35,9 @@ struct ExportLogCommand: ParsableCommand {
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
+    @Flag(help: "Leave the tick records out (no tick header, no tick lines): replay then writes its own ticks.")
+    var noTicks = false
+
     func run() throws {
         let directory = data + "/log"
         var isDirectory: ObjCBool = false
@@ -41,7 +46,7 @@ struct ExportLogCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let writer: FixtureWriter
-        do { writer = try FixtureWriter(path: out, overwrite: overwrite) } catch {
+        do { writer = try FixtureWriter(path: out, overwrite: overwrite, recordsTicks: !noTicks) } catch {
             printError("wattline export-log: \(error)")
             throw ExitCode(1)
         }
@@ -76,7 +81,8 @@ enum LogPosition: ExpressibleByArgument, Equatable {
     }
 }
 
-/// Copies a log's message records into a fixture writer, in LSN order, between two positions.
+/// Copies a log's message records, and its tick records when the writer records ticks, into a fixture writer, in
+/// LSN order, between two positions.
 struct LogExport {
     let directory: String
     let from: LogPosition?
@@ -85,22 +91,34 @@ struct LogExport {
     /// What was exported.
     struct Summary: CustomStringConvertible {
         var messages = 0
+        var ticks = 0
         var ticksLeftOut = 0
+        /// The first and last record exported (message or tick).
         var firstLSN: UInt64?
         var lastLSN: UInt64?
         var firstTime: Int64?
         var lastTime: Int64?
 
         var description: String {
+            let leftOut = "\(ticksLeftOut) tick records left out (--no-ticks: replay writes its own)"
             guard let firstLSN, let lastLSN, let firstTime, let lastTime else {
-                return "no message in the range; nothing exported (\(ticksLeftOut) tick records left out)"
+                return "nothing in the range; nothing exported" + (ticksLeftOut > 0 ? " (\(leftOut))" : "")
             }
-            return "exported \(messages) messages (LSN \(firstLSN)...\(lastLSN), received \(Timestamp.format(firstTime)) "
-                + "to \(Timestamp.format(lastTime))); \(ticksLeftOut) tick records left out (replay writes its own)"
+            var text = "exported \(messages) messages"
+            if ticksLeftOut == 0 { text += " and \(ticks) ticks" }
+            text += " (LSN \(firstLSN)...\(lastLSN), received \(Timestamp.format(firstTime)) to \(Timestamp.format(lastTime)))"
+            return text + (ticksLeftOut > 0 ? "; " + leftOut : "")
+        }
+
+        mutating func note(lsn: UInt64, time: Int64) {
+            firstLSN = firstLSN ?? lsn
+            firstTime = firstTime ?? time
+            lastLSN = lsn
+            lastTime = time
         }
     }
 
-    /// Writes the messages; `problem` hears of damage stepped over (a corrupt record, an LSN gap).
+    /// Writes the records; `problem` hears of damage stepped over (a corrupt record, an LSN gap).
     func write(to writer: FixtureWriter, problem: (WriteAheadLogError) -> Void) throws -> Summary {
         let reader = try openReader()
         var result = Summary()
@@ -120,17 +138,20 @@ struct LogExport {
             case .tick(let time):
                 if case .time(let end)? = to, time >= end { return result }
                 if isBeforeStart(time: time) { continue }
-                result.ticksLeftOut += 1
+                guard writer.recordsTicks else {
+                    result.ticksLeftOut += 1
+                    continue
+                }
+                try writer.writeTick(at: time)
+                result.ticks += 1
+                result.note(lsn: entry.lsn, time: time)
             case .message(let message):
                 // Receive times only grow along the log, so the first message at or past `--to` ends the export.
                 if case .time(let end)? = to, message.receivedAt >= end { return result }
                 if isBeforeStart(time: message.receivedAt) { continue }
                 try writer.write(message)
                 result.messages += 1
-                result.firstLSN = result.firstLSN ?? entry.lsn
-                result.firstTime = result.firstTime ?? message.receivedAt
-                result.lastLSN = entry.lsn
-                result.lastTime = message.receivedAt
+                result.note(lsn: entry.lsn, time: message.receivedAt)
             }
         }
         return result

@@ -1,36 +1,54 @@
 import Foundation
+import Recording
 import Telemetry
 import WriteAheadLog
 
 /// Where a replay stands, kept in `DATA/replay-checkpoint.json` so that an interrupted replay (Ctrl-C, `kill -9`)
 /// resumes when the same command runs again.
 ///
-/// It records how many of the merged messages were fed into the log, the digest of those messages
-/// (`ReplayDigest`, computed as they are fed: the fixtures are never read twice) and the log's next LSN at that
-/// moment. A resume takes that many messages from the fixtures again, checks their digest and matches the message
-/// records the log took after that LSN against the messages that follow, so messages fed after the last save are
-/// not fed twice. The stages then recover from the log as after any restart. Written by replacing the file
-/// (write, then rename), every quarter second and at the end.
+/// It records how many of the merged entries (messages, and the ticks of fixtures that record them) were fed into
+/// the log, the digest of those entries (`ReplayDigest`, computed as they are fed: the fixtures are never read
+/// twice) and the log's next LSN at that moment. A resume takes that many entries from the fixtures again, checks
+/// their digest and matches the records the log took after that LSN against the entries that follow, so nothing
+/// fed after the last save is fed twice; synthesized ticks the log already holds are not written again either. The
+/// stages then recover from the log as after any restart. Written by replacing the file (write, then rename),
+/// every quarter second and at the end.
 struct ReplayCheckpoint: Codable, Equatable {
     static let fileName = "replay-checkpoint.json"
-    /// 2: `digest` covers the first `fed` messages. Files without a version (1) held a digest of every message,
-    /// mixed with their count, which this version cannot check.
-    static let currentVersion = 2
+    /// 3: `digest` and `fed` cover the first `fed` entries, recorded ticks included. 2: the same of messages only,
+    /// which is the same thing for fixtures that record no ticks, so a version-2 checkpoint is read for those
+    /// (`canCheck`). Files without a version (1) held a digest of every message, mixed with their count, which this
+    /// version cannot check.
+    static let currentVersion = 3
 
     /// The format; nil in files written before it was recorded (version 1).
     var version: Int? = ReplayCheckpoint.currentVersion
     /// The fixtures as given, for messages.
     var fixtures: [String]
-    /// `ReplayDigest` of the first `fed` messages (of all of them once `complete`).
+    /// `ReplayDigest` of the first `fed` entries (of all of them once `complete`).
     var digest: String
-    /// How many messages the fixtures hold, once `complete`.
+    /// How many messages the fixtures hold, once `complete` (their recorded ticks not counted).
     var messages: Int?
-    /// Messages fed into the log.
+    /// Entries fed into the log: messages, and the ticks of fixtures that record them.
     var fed: Int
+    /// How many of `fed` were recorded ticks; nil (left out of the file) when the fixtures record none.
+    var ticksFed: Int?
     /// The log's next LSN when `fed` was reached.
     var nextLSN: UInt64
-    /// True once every message (and the closing ticks) was fed.
+    /// True once every entry (and the closing ticks, when synthesized) was fed.
     var complete: Bool
+
+    /// What was fed, in words: `1000 messages`, or `1000 messages and 58 ticks`.
+    var fedText: String {
+        guard let ticks = ticksFed, ticks > 0 else { return "\(fed) messages" }
+        return "\(fed - ticks) messages and \(ticks) ticks"
+    }
+
+    /// Whether this wattline can check the checkpoint's digest against fixtures that do (`recordsTicks`) or do not
+    /// record their ticks: one of the current version always, a version-2 one when they record none.
+    func canCheck(recordsTicks: Bool) -> Bool {
+        version == Self.currentVersion || (version == 2 && !recordsTicks)
+    }
 
     static func path(in dataDirectory: String) -> String { dataDirectory + "/" + fileName }
 
@@ -57,11 +75,15 @@ struct ReplayCheckpoint: Codable, Equatable {
         }
     }
 
-    /// How many messages the log already holds, `fixtures` having taken the first `fed`: those, plus the ones the
-    /// log took after the save, which are taken from `fixtures` too. Each message record from `nextLSN` on is looked
-    /// for among the next `ReplayFixtures.lookaheadLimit` messages; ticks are skipped. If the records at `nextLSN`
-    /// were already removed (checkpointed), matching starts at the oldest record held.
-    func resumeIndex(fixtures: ReplayFixtures, logDirectory: String) throws -> Int {
+    /// How many entries the log already holds, `fixtures` having taken the first `fed`: those, plus the ones the
+    /// log took after the save, which are taken from `fixtures` too. Each message record from `nextLSN` on (and each
+    /// tick record, when the fixtures record their ticks) is looked for among the next
+    /// `ReplayFixtures.lookaheadLimit` entries. If the records at `nextLSN` were already removed (checkpointed),
+    /// matching starts at the oldest record held.
+    ///
+    /// Also returns the newest tick the log holds from there on (nil for none): when the ticks are synthesized, the
+    /// resumed feed writes none at or before it, since the interrupted run wrote those already.
+    func resumeIndex(fixtures: ReplayFixtures, logDirectory: String) throws -> (index: Int, newestTick: Int64?) {
         let reader: LogReader
         switch Result(catching: { () throws(WriteAheadLogError) in try LogReader(directory: logDirectory, from: nextLSN) }) {
         case .success(let opened): reader = opened
@@ -69,18 +91,29 @@ struct ReplayCheckpoint: Codable, Equatable {
             reader = try LogReader(directory: logDirectory, from: first)
         case .failure(let error): throw error
         }
-        while try fixtures.peek() != nil {
+        let recordsTicks = fixtures.recordsTicks
+        var newestTick: Int64?
+        // To the log's end, not only until the fixtures are exhausted: the closing ticks come after the last message.
+        while true {
             let step = Result(catching: { () throws(WriteAheadLogError) in try reader.next() })
-            guard case .success(let entry) = step else {
+            guard case .success(let record) = step else {
                 if case .failure(let error) = step, !error.isSteppedOver { throw error }
                 continue
             }
-            guard let entry else { break }
-            guard case .message(let message) = entry.record else { continue }
-            // Fed messages reach the log in order; one refused (oversize) is simply not there.
-            if let found = try fixtures.offset(of: message) { _ = try fixtures.skip(found + 1) }
+            guard let record else { break }
+            let fed: FixtureEntry
+            switch record.record {
+            case .message(let message):
+                fed = .message(message)
+            case .tick(let time):
+                newestTick = max(newestTick ?? .min, time)
+                guard recordsTicks else { continue }
+                fed = .tick(at: time)
+            }
+            // Fed entries reach the log in order; a message refused (oversize) is simply not there.
+            if try fixtures.peek() != nil, let found = try fixtures.offset(of: fed) { _ = try fixtures.skip(found + 1) }
         }
-        return fixtures.taken
+        return (fixtures.taken, newestTick)
     }
 }
 
@@ -90,10 +123,10 @@ enum ReplayCheckpointError: Error, CustomStringConvertible {
     case unwritable(path: String, reason: String)
     /// The directory holds an unfinished replay of other fixtures: its first `fed` messages are not these
     /// fixtures' first (`ours` says how they differ).
-    case otherFixtures(path: String, theirs: [String], theirDigest: String, fed: Int, ours: String)
+    case otherFixtures(path: String, theirs: [String], theirDigest: String, fed: String, ours: String)
     /// The directory holds an unfinished replay whose checkpoint another version of the format describes (nil:
     /// one written before the format had a version); its digest cannot be checked.
-    case otherVersion(path: String, version: Int?, theirs: [String], fed: Int)
+    case otherVersion(path: String, version: Int?, theirs: [String], fed: String)
 
     var description: String {
         switch self {
@@ -103,10 +136,10 @@ enum ReplayCheckpointError: Error, CustomStringConvertible {
             "cannot write the replay checkpoint \(path): \(reason)"
         case .otherFixtures(let path, let theirs, let theirDigest, let fed, let ours):
             "the data directory holds an unfinished replay of other fixtures (\(theirs.joined(separator: " ")), "
-                + "\(fed) messages fed, content \(theirDigest); \(ours)). Finish it by running that replay again, "
+                + "\(fed) fed, content \(theirDigest); \(ours)). Finish it by running that replay again, "
                 + "use another --data, or pass --restart to drop the checkpoint (\(path))"
         case .otherVersion(let path, let version, let theirs, let fed):
-            "the data directory holds an unfinished replay (\(theirs.joined(separator: " ")), \(fed) messages fed) "
+            "the data directory holds an unfinished replay (\(theirs.joined(separator: " ")), \(fed) fed) "
                 + "whose checkpoint was written by " + ((version ?? 1) < ReplayCheckpoint.currentVersion ? "an older" : "a newer")
                 + " wattline (format \(version ?? 1), this one reads \(ReplayCheckpoint.currentVersion)): it cannot tell "
                 + "whether these fixtures are the same. Pass --restart to drop the checkpoint and feed every message "

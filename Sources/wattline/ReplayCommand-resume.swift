@@ -6,41 +6,45 @@ import MQTT
 import Pipeline
 
 extension ReplayCommand {
-    /// Skips what an unfinished replay of the same fixtures already fed (the data directory's `ReplayCheckpoint`)
-    /// and returns how many messages that was, with the checkpoint of a finished earlier replay (its fixtures may be
-    /// others: `finishedEarlierNote` tells once the digest of these is known). An unfinished replay of other
-    /// fixtures, or one whose checkpoint has another format, is refused. Fixtures with no message feed nothing and
-    /// conflict with nothing.
+    /// Skips what an unfinished replay of the same fixtures already fed (the data directory's `ReplayCheckpoint`;
+    /// `fixtures` has then taken it: `messagesTaken` and `ticksTaken` say how much) and returns the newest tick
+    /// the log holds after the checkpoint (synthesized ticks up to it are not written again) and the checkpoint
+    /// of a finished earlier replay (its fixtures may be others: `finishedEarlierNote` tells once the digest of
+    /// these is known). An unfinished replay of other fixtures, or one whose checkpoint has another format, is
+    /// refused. Fixtures with nothing to feed conflict with nothing.
     func resumePoint(_ fixtures: ReplayFixtures, dataDirectory data: String, logDirectory: String) throws
-        -> (start: Int, finishedEarlier: ReplayCheckpoint?) {
-        guard try fixtures.peek() != nil, let previous = try ReplayCheckpoint.load(from: data) else { return (0, nil) }
+        -> (newestTick: Int64?, finishedEarlier: ReplayCheckpoint?) {
+        guard try fixtures.peek() != nil, let previous = try ReplayCheckpoint.load(from: data) else { return (nil, nil) }
         let path = ReplayCheckpoint.path(in: data)
         if restart {
-            printError("wattline replay: --restart: dropping the checkpoint (\(previous.fed) messages fed)")
-            return (0, nil)
+            printError("wattline replay: --restart: dropping the checkpoint (\(previous.fedText) fed)")
+            return (nil, nil)
         }
-        if previous.complete { return (0, previous) }
-        guard previous.version == ReplayCheckpoint.currentVersion else {
+        if previous.complete { return (nil, previous) }
+        guard previous.canCheck(recordsTicks: fixtures.recordsTicks) else {
             throw ReplayCheckpointError.otherVersion(path: path, version: previous.version, theirs: previous.fixtures,
-                                                     fed: previous.fed)
+                                                     fed: previous.fedText)
         }
-        // The messages fed before: the same content, or other fixtures.
+        // The entries fed before: the same content, or other fixtures.
         let skipped = try fixtures.skip(previous.fed)
         guard skipped == previous.fed, fixtures.digest.hex == previous.digest else {
-            let ours = skipped < previous.fed ? "these hold only \(skipped) messages"
+            let ours = skipped < previous.fed
+                ? "these hold only " + (fixtures.ticksTaken > 0
+                    ? "\(fixtures.messagesTaken) messages and \(fixtures.ticksTaken) ticks" : "\(skipped) messages")
                 : "the first \(skipped) of these have content \(fixtures.digest.hex)"
             throw ReplayCheckpointError.otherFixtures(path: path, theirs: previous.fixtures, theirDigest: previous.digest,
-                                                      fed: previous.fed, ours: ours)
+                                                      fed: previous.fedText, ours: ours)
         }
-        let index = try previous.resumeIndex(fixtures: fixtures, logDirectory: logDirectory)
-        printError("wattline replay: resuming an interrupted replay after message \(index)")
-        return (index, nil)
+        let newestTick = try previous.resumeIndex(fixtures: fixtures, logDirectory: logDirectory).newestTick
+        printError("wattline replay: resuming an interrupted replay after message \(fixtures.messagesTaken)"
+                   + (fixtures.ticksTaken > 0 ? " (and \(fixtures.ticksTaken) recorded ticks)" : ""))
+        return (newestTick, nil)
     }
 
     /// The note for a data directory that held a finished replay of other fixtures, which these were fed after;
     /// nil when it held these (or its format cannot tell).
     static func finishedEarlierNote(_ earlier: ReplayCheckpoint?, digest: ReplayDigest, dataDirectory data: String) -> String? {
-        guard let earlier, earlier.version == ReplayCheckpoint.currentVersion, earlier.digest != digest.hex else { return nil }
+        guard let earlier, earlier.version ?? 1 >= 2, earlier.digest != digest.hex else { return nil }
         return "note: \(data) held a finished replay of other fixtures (\(earlier.fixtures.joined(separator: " "))); "
             + "these were fed after it"
     }

@@ -14,10 +14,12 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Feed recorded MQTT traffic (fixtures) through the live pipeline's stages, with no broker.",
         discussion: """
             Every message goes through the write-ahead log, the reordering window, the archive and the processors \
-            exactly as live, with the recording's receive times as the only clock: between messages further apart \
-            than a second, tick records are written as the live runtime would. Several fixtures are merged in \
-            receive order. Nothing is published unless --publish-outputs is given, and no alert hook runs unless \
-            --hooks is given (then replay waits for the hooks before it exits). Replaying into a data directory \
+            exactly as live, with the recording's receive times as the only clock. A fixture that records its ticks \
+            (an exported log: export-log) is replayed with exactly those ticks; otherwise, between messages further \
+            apart than a second, tick records are written as the live runtime would. Several fixtures are merged in \
+            receive order; when any of them records its ticks, only recorded ticks are written. Nothing is \
+            published unless --publish-outputs is given, and no alert hook runs unless --hooks is given (then \
+            replay waits for the hooks before it exits). Replaying into a data directory \
             that already holds the same data changes nothing (every stage recognises what it already has).
 
             An interrupted replay (Ctrl-C, kill -9) resumes when the same command runs again: DATA/replay-checkpoint.json \
@@ -27,8 +29,9 @@ struct ReplayCommand: ParsableCommand {
             terminal a progress bar shows the share of the files read, messages, rate and ETA; a summary always \
             ends the run.
 
-            With --publish URL the fixtures are republished to that broker as recorded (topic, QoS, retain, payload) \
-            at the recording's pacing (--speed scales it), and nothing is processed.
+            With --publish URL the fixtures' messages are republished to that broker as recorded (topic, QoS, retain, \
+            payload) at the recording's pacing (--speed scales it), and nothing is processed; ticks are not messages \
+            and are not published.
 
             """
     )
@@ -99,31 +102,40 @@ struct ReplayCommand: ParsableCommand {
         options.minCommitSpacing = .milliseconds(250)
         let started = Date()
         let core = try IngestCore(pipeline: definition, options: options, logger: logger)
-        let hasMessages: Bool
-        let (start, finishedEarlier): (Int, ReplayCheckpoint?)
+        let hasEntries: Bool
+        let (newestTick, finishedEarlier): (Int64?, ReplayCheckpoint?)
         let outputs: BrokerPublisher?
         do {
-            hasMessages = try loaded.peek() != nil
-            (start, finishedEarlier) = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
+            hasEntries = try loaded.peek() != nil
+            (newestTick, finishedEarlier) = try resumePoint(loaded, dataDirectory: data, logDirectory: options.logDirectory)
             outputs = publishOutputs ? try connectOutputs(definition, to: core) : nil
         } catch {
             printError("wattline replay: \(error)")
             throw ExitCode(1)
         }
         try core.start(wallClockTicks: false)
+        let (resumedAt, ticksAtResume) = (loaded.messagesTaken, loaded.ticksTaken)
         var feed = ReplayFeed(core: core, fixtures: loaded, speed: speed ?? .max, dataDirectory: data, stop: stop)
-        feed.checkpointing = hasMessages
+        feed.checkpointing = hasEntries
+        feed.ticksWrittenThrough = newestTick
         let result = Result { try feed.run() }
         core.stop(drainAlerts: .seconds(3_600))
         outputs?.finish()
-        let (outcome, fed): (ReplayFeed.Outcome, Int)
-        do { (outcome, fed) = try result.get() } catch {
-            printError("wattline replay: \(error); stopped after \(loaded.taken) messages")
+        let outcome: ReplayFeed.Outcome
+        do { outcome = try result.get() } catch {
+            printError("wattline replay: \(error); stopped after \(loaded.messagesTaken) messages")
             throw ExitCode(1)
         }
-        var summary = ReplaySummary(total: outcome == .finished ? fed : nil, fed: fed - start, resumedAt: start,
+        let fed = loaded.messagesTaken
+        var summary = ReplaySummary(total: outcome == .finished ? fed : nil, fed: fed - resumedAt, resumedAt: resumedAt,
                                     interrupted: outcome == .interrupted)
+        if loaded.recordsTicks {
+            summary.ticks = "ticks: \(loaded.ticksTaken - ticksAtResume) recorded in the fixtures written, none synthesized"
+        }
         summary.notes = loaded.disorderNotes
+        summary.notes += loaded.fixturesWithoutTicks.map {
+            "note: \($0) records no ticks: its silences have only the other fixtures' recorded ticks"
+        }
         if outcome == .finished,
            let note = Self.finishedEarlierNote(finishedEarlier, digest: loaded.digest, dataDirectory: data) {
             summary.notes.append(note)

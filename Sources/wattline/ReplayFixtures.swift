@@ -2,26 +2,29 @@ import Foundation
 import Recording
 import Telemetry
 
-/// The messages of a replay's fixtures as one stream in receive order (`FixtureMerge`: memory bounded by its
-/// reorder window, not by the fixtures' size), with the digest of the messages taken so far and a bounded lookahead
-/// (what the resume matches the log's tail against).
+/// The messages and recorded ticks of a replay's fixtures as one stream in receive order (`FixtureMerge`: memory
+/// bounded by its reorder window, not by the fixtures' size), with the digest of the entries taken so far and a
+/// bounded lookahead (what the resume matches the log's tail against).
 ///
-/// Messages are taken one by one (`take()`); `peek(_:)` looks at those still to come without taking them, reading
-/// at most `lookaheadLimit` ahead. Used by one thread.
+/// Entries are taken one by one (`take()`); `peek(_:)` looks at those still to come without taking them, reading
+/// at most `lookaheadLimit` ahead. `taken` counts entries (what the checkpoint's `fed` counts), `messagesTaken`
+/// and `ticksTaken` each kind. Used by one thread.
 final class ReplayFixtures {
     /// How far `peek(_:)` may look: the reach of `ReplayCheckpoint.resumeIndex`.
     static let lookaheadLimit = 65_536
 
     let paths: [String]
     private let merge: FixtureMerge
-    /// Messages read from the merge and not taken: `ahead[aheadStart...]`.
-    private var ahead: [InboundMessage] = []
+    /// Entries read from the merge and not taken: `ahead[aheadStart...]`.
+    private var ahead: [FixtureEntry] = []
     private var aheadStart = 0
-    /// The digest of the messages taken, in order.
+    /// The digest of the entries taken, in order.
     private(set) var digest = ReplayDigest()
-    /// How many messages were taken.
+    /// How many entries (messages and ticks) were taken.
     private(set) var taken = 0
-    /// The newest receive time taken; nil before the first message.
+    private(set) var messagesTaken = 0
+    private(set) var ticksTaken = 0
+    /// The newest receive time (or tick) taken; nil before the first entry.
     private(set) var newestTaken: Int64?
 
     /// Opens every fixture; a missing or unreadable file throws here, corrupt data when it is reached.
@@ -30,20 +33,39 @@ final class ReplayFixtures {
         merge = try FixtureMerge(paths: paths, window: window)
     }
 
-    /// The message `offset` places after the last one taken (0: the next), nil past the last message.
-    func peek(_ offset: Int = 0) throws(FixtureError) -> InboundMessage? {
-        precondition(offset < Self.lookaheadLimit, "replay looks at most \(Self.lookaheadLimit) messages ahead")
+    /// The entry `offset` places after the last one taken (0: the next), nil past the last.
+    func peek(_ offset: Int = 0) throws(FixtureError) -> FixtureEntry? {
+        precondition(offset < Self.lookaheadLimit, "replay looks at most \(Self.lookaheadLimit) entries ahead")
         while ahead.count - aheadStart <= offset {
-            guard let record = try merge.next() else { return nil }
-            ahead.append(record.message)
+            let record = try merge.next()
+            if !started {
+                // The merge has read every file past its first entry: whether they record ticks is known.
+                started = true
+                recordsTicks = merge.recordsTicks.contains(true)
+            }
+            guard let record else { return nil }
+            ahead.append(record.entry)
         }
         return ahead[aheadStart + offset]
     }
 
-    /// Takes the next message (its content goes into `digest`); nil after the last.
+    /// Whether the feed takes its ticks from the fixtures: true when at least one of them records its ticks (starts
+    /// with the tick header). Then only the fixtures' ticks are written, and none is synthesized. Known once
+    /// `peek()` has been called.
+    private(set) var recordsTicks = false
+    private var started = false
+
+    /// The fixtures that record no ticks while others do: their silences get only the others' ticks. Known once
+    /// `peek()` has been called.
+    var fixturesWithoutTicks: [String] {
+        guard recordsTicks else { return [] }
+        return zip(paths, merge.recordsTicks).filter { !$0.1 }.map(\.0)
+    }
+
+    /// Takes the next entry (its content goes into `digest`); nil after the last.
     @discardableResult
-    func take() throws(FixtureError) -> InboundMessage? {
-        guard let message = try peek() else { return nil }
+    func take() throws(FixtureError) -> FixtureEntry? {
+        guard let entry = try peek() else { return nil }
         aheadStart += 1
         if aheadStart == ahead.count {
             ahead.removeAll(keepingCapacity: ahead.count <= 1_024)
@@ -52,30 +74,31 @@ final class ReplayFixtures {
             ahead.removeFirst(aheadStart)
             aheadStart = 0
         }
-        digest.add(message)
+        digest.add(entry)
         taken += 1
-        newestTaken = max(newestTaken ?? .min, message.receivedAt)
-        return message
+        if entry.message == nil { ticksTaken += 1 } else { messagesTaken += 1 }
+        newestTaken = max(newestTaken ?? .min, entry.receivedAt)
+        return entry
     }
 
-    /// Takes up to `count` messages; returns how many there were.
+    /// Takes up to `count` entries; returns how many there were.
     func skip(_ count: Int) throws(FixtureError) -> Int {
         var skipped = 0
         while skipped < count, try take() != nil { skipped += 1 }
         return skipped
     }
 
-    /// Where the first message equal to `message` is among the next `limit` (0: the next), nil when it is not.
-    func offset(of message: InboundMessage, within limit: Int = lookaheadLimit) throws(FixtureError) -> Int? {
+    /// Where the first entry equal to `entry` is among the next `limit` (0: the next), nil when it is not.
+    func offset(of entry: FixtureEntry, within limit: Int = lookaheadLimit) throws(FixtureError) -> Int? {
         var offset = 0
         while offset < min(limit, Self.lookaheadLimit), let candidate = try peek(offset) {
-            if candidate == message { return offset }
+            if candidate == entry { return offset }
             offset += 1
         }
         return nil
     }
 
-    /// Messages held in memory: the lookahead and the merge's reorder buffers.
+    /// Entries held in memory: the lookahead and the merge's reorder buffers.
     var bufferedCount: Int { ahead.count - aheadStart + merge.bufferedCount }
 
     /// How far reading the fixture files has got, 0...1 (compressed bytes for zstd); nil when a file's size is
@@ -91,8 +114,9 @@ final class ReplayFixtures {
         zip(paths, merge.disorder).compactMap { path, disorder in
             guard let disorder else { return nil }
             let window = Self.seconds(merge.window)
-            var note = "note: \(path): \(disorder.count) message(s) further back in receive time than the \(window) "
-                + "reorder window were fed out of receive order: line \(disorder.firstLine) first, "
+            let kinds = disorder.ticks > 0 ? " (\(disorder.ticks) of them ticks)" : ""
+            var note = "note: \(path): \(disorder.count) message(s)\(kinds) further back in receive time than the "
+                + "\(window) reorder window were fed out of receive order: line \(disorder.firstLine) first, "
                 + "\(Self.seconds(disorder.firstBehind)) behind the newest message before it"
             if disorder.count > 1 {
                 note += "; line \(disorder.furthestLine) furthest, \(Self.seconds(disorder.furthestBehind)) behind"

@@ -7,7 +7,7 @@ import Telemetry
 
 /// `replay --publish URL`: the fixtures' messages back onto a broker exactly as recorded (topic, QoS, retain,
 /// payload), at the recording's pacing scaled by `--speed` (realtime by default), for testing other consumers.
-/// Nothing is processed and the data directory is not touched.
+/// Nothing is processed and the data directory is not touched. Recorded ticks are no messages: they are left out.
 struct ReplayRepublish {
     let fixtures: ReplayFixtures
     let url: BrokerURL
@@ -25,15 +25,21 @@ struct ReplayRepublish {
         var progress = ProgressLine(resumedAt: 0, fractionAtStart: 0)
         var firstTime: Int64?
         var statistics = 0
+        var ticks = 0
         var stopped = false
         var failure: FixtureError?
         while true {
-            let next: InboundMessage?
+            let next: FixtureEntry?
             do { next = try fixtures.peek() } catch {
                 failure = error
                 break
             }
-            guard let message = next else { break }
+            guard let entry = next else { break }
+            guard case .message(let message) = entry else {
+                _ = try fixtures.take()  // the tick peeked at
+                ticks += 1
+                continue
+            }
             if let factor = speed.factor {
                 let due = Double(message.receivedAt - (firstTime ?? message.receivedAt)) / 1000 / factor
                 let wait = due - Date().timeIntervalSince(started)
@@ -51,17 +57,18 @@ struct ReplayRepublish {
                 continue
             }
             publisher.publish(topic: message.topic, payload: message.payload, qos: message.qos, retain: message.retained)
-            progress.update(done: fixtures.taken, fraction: fixtures.fractionRead)
+            progress.update(done: fixtures.messagesTaken, fraction: fixtures.fractionRead)
         }
         progress.clear()
         let unfinished = publisher.finish()
         var summary = "published \(publisher.publishedCount) messages to \(url) in "
             + String(format: "%.1f", Date().timeIntervalSince(started)) + " s"
         if statistics > 0 { summary += "; \(statistics) broker statistics ($SYS) left out" }
+        if ticks > 0 { summary += "; \(ticks) recorded ticks left out (no messages)" }
         if publisher.failedCount > 0 { summary += "; \(publisher.failedCount) refused by the client library" }
         if unfinished > 0 { summary += "; \(unfinished) not acknowledged before the timeout" }
         if stopped { summary += "; interrupted" }
-        if let failure { summary += "; stopped after \(fixtures.taken) messages: \(failure)" }
+        if let failure { summary += "; stopped after \(fixtures.messagesTaken) messages: \(failure)" }
         return ([summary] + fixtures.disorderNotes, failure)
     }
 }

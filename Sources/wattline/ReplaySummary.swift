@@ -15,6 +15,8 @@ struct ReplaySummary {
     var interrupted = false
     /// Lines printed after the first (messages fed out of receive order, the fixtures of an earlier replay).
     var notes: [String] = []
+    /// How many recorded ticks were written, when the fixtures record their ticks (nil: ticks were synthesized).
+    var ticks: String?
     var accepted = 0
     var decoded = 0
     var readingsStored = 0
@@ -33,6 +35,7 @@ struct ReplaySummary {
         let rejected = rejectedByReason.values.reduce(0, +)
         var lines = ["replayed \(fed) messages in \(String(format: "%.1f", seconds)) s: accepted \(accepted), "
             + "decoded \(decoded), rejected \(rejected), readings stored \(readingsStored), duplicates \(duplicates)"]
+        if let ticks { lines.append(ticks) }
         lines += notes
         let ofTotal = total.map { " of \($0)" } ?? ""
         if resumedAt > 0 { lines.append("resumed: the first \(resumedAt)\(ofTotal) messages were fed by an earlier run") }

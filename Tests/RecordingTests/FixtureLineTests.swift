@@ -237,6 +237,11 @@ struct FixtureLineTests {
         case .conflictingPayloadKeys: return "conflictingPayloadKeys"
         case .invalidBase64: return "invalidBase64"
         case .lineTooLong: return "lineTooLong"
+        case .notInTickLine(let key): return "notInTickLine(\(key))"
+        case .notInTickHeader(let key): return "notInTickHeader(\(key))"
+        case .tickWithoutHeader: return "tickWithoutHeader"
+        case .misplacedTickHeader: return "misplacedTickHeader"
+        case .notAMessage: return "notAMessage"
         }
     }
 }

@@ -19,19 +19,22 @@ struct FixtureMergeTests {
         }
     }
 
-    /// A message given back, as the test compares it.
+    /// A message or tick given back, as the test compares it.
     struct Placed: Equatable {
         var file: Int
         var line: Int
-        var message: InboundMessage
+        var entry: FixtureEntry
+        /// The message (the entry must be one).
+        var message: InboundMessage { entry.message! }
     }
 
-    /// The replaced algorithm: every record read, then sorted by (receive time, file, position); stable.
+    /// The replaced algorithm: every record read (ticks included), then sorted by (receive time, file, position);
+    /// stable.
     static func globalSort(_ paths: [String]) throws -> [Placed] {
         var all: [(Int64, Int, Int, Placed)] = []
         for (file, path) in paths.enumerated() {
-            for (index, record) in try FixtureReader(path: path).readAll().enumerated() {
-                all.append((record.message.receivedAt, file, index, Placed(file: file, line: record.line, message: record.message)))
+            for (index, record) in try FixtureReader(path: path).readAllEntries().enumerated() {
+                all.append((record.entry.receivedAt, file, index, Placed(file: file, line: record.line, entry: record.entry)))
             }
         }
         all.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
@@ -43,7 +46,7 @@ struct FixtureMergeTests {
         var records: [Placed] = []
         var mostBuffered = 0
         while let record = try merge.next() {
-            records.append(Placed(file: record.file, line: record.line, message: record.message))
+            records.append(Placed(file: record.file, line: record.line, entry: record.entry))
             mostBuffered = max(mostBuffered, merge.bufferedCount)
         }
         return (records, mostBuffered)
@@ -52,19 +55,34 @@ struct FixtureMergeTests {
     /// Writes `messages` as a fixture: zstd through `FixtureWriter`, or plain text with comment and blank lines
     /// between them (so line numbers and positions differ).
     static func write(_ messages: [InboundMessage], to path: String, using random: inout Seeded) throws {
+        try write(messages.map { .message($0) }, to: path, recordsTicks: false, using: &random)
+    }
+
+    /// Writes `entries` as a fixture that starts with the tick header when `recordsTicks` (it must, to hold ticks).
+    static func write(_ entries: [FixtureEntry], to path: String, recordsTicks: Bool, using random: inout Seeded) throws {
         if path.hasSuffix(".zst") {
-            let writer = try FixtureWriter(path: path)
-            for (index, message) in messages.enumerated() {
-                try writer.write(message)
+            let writer = try FixtureWriter(path: path, recordsTicks: recordsTicks)
+            for (index, entry) in entries.enumerated() {
+                switch entry {
+                case .message(let message): try writer.write(message)
+                case .tick(let time): try writer.writeTick(at: time)
+                }
                 if index % 97 == 96 { try writer.flushFrame() }
             }
             try writer.close()
             return
         }
         var text: [UInt8] = []
-        for message in messages {
+        if recordsTicks {
+            if Bool.random(using: &random) { text += Array("# recorded by a test\n\n".utf8) }
+            text += Array((FixtureLine.tickHeader + "\n").utf8)
+        }
+        for entry in entries {
             if Int.random(in: 0..<8, using: &random) == 0 { text += Array("# a comment\n\n".utf8) }
-            text += FixtureLine.encode(message)
+            switch entry {
+            case .message(let message): text += FixtureLine.encode(message)
+            case .tick(let time): text += FixtureLine.encodeTick(at: time)
+            }
             text.append(0x0A)
         }
         try Data(text).write(to: URL(fileURLWithPath: path))
@@ -163,6 +181,62 @@ struct FixtureMergeTests {
         #expect(merge.bytesRead == merge.totalBytes)
         let sizes = try paths.map { try FileManager.default.attributesOfItem(atPath: $0)[.size] as! Int }
         #expect(merge.totalBytes == sizes.reduce(0, +))
+    }
+
+    /// Ticks are entries like messages: with some files recording ticks and others not, the merge still equals the
+    /// global sort (a tick keeps its place among its file's messages of the same time), and it tells which files
+    /// record their ticks once it has started.
+    @Test(arguments: 0..<8 as Range<UInt64>)
+    func ticksKeepTheirPlaceAmongTheMessages(seed: UInt64) throws {
+        var random = Seeded(seed: 1_000 + seed)
+        let directory = try TemporaryDirectory()
+        let window: Int64 = [0, 10, 60, 1_000][Int(seed % 4)]
+        let fileCount = Int.random(in: 1...4, using: &random)
+        var paths: [String] = []
+        var recording: [Bool] = []
+        for file in 0..<fileCount {
+            let recordsTicks = file == 0 || Bool.random(using: &random)
+            let count = [0, 1, 7, 300, 1_200][Int.random(in: 0..<5, using: &random)]
+            let times = Self.disorderedTimes(count: count, window: window, using: &random)
+            let entries: [FixtureEntry] = times.enumerated().map { index, time in
+                recordsTicks && Int.random(in: 0..<3, using: &random) == 0
+                    ? .tick(at: time)
+                    : .message(InboundMessage(receivedAt: time, topic: "f\(file)/m\(index)", text: "\(seed)-\(file)-\(index)"))
+            }
+            let path = directory.path("f\(file)" + (Bool.random(using: &random) ? ".jsonl.zst" : ".jsonl"))
+            try Self.write(entries, to: path, recordsTicks: recordsTicks, using: &random)
+            paths.append(path)
+            recording.append(recordsTicks)
+        }
+        let merge = try FixtureMerge(paths: paths, window: window)
+        let merged = try Self.drain(merge).records
+        let expected = try Self.globalSort(paths)
+        #expect(merged == expected, "seed \(seed), window \(window) ms, \(fileCount) files")
+        #expect(merge.recordsTicks == recording)
+        #expect(merge.problems.allSatisfy { $0.isEmpty })
+        let ticks = merged.filter { $0.entry.message == nil }
+        #expect(ticks.allSatisfy { recording[$0.file] })
+    }
+
+    /// A tick exactly at a message's time of the same file stays on its side of it; across files the file order
+    /// decides, as for messages.
+    @Test func aTickAtAMessagesTimeKeepsItsSide() throws {
+        let directory = try TemporaryDirectory()
+        var random = Seeded(seed: 7)
+        let t: Int64 = 1_795_262_400_000
+        let a = directory.path("a.jsonl")
+        try Self.write([.message(InboundMessage(receivedAt: t, topic: "a1", text: "")), .tick(at: t + 1_000),
+                        .message(InboundMessage(receivedAt: t + 1_000, topic: "a2", text: "")), .tick(at: t + 2_000)],
+                       to: a, recordsTicks: true, using: &random)
+        let b = directory.path("b.jsonl")
+        try Self.write([.message(InboundMessage(receivedAt: t + 1_000, topic: "b1", text: ""))], to: b, recordsTicks: false,
+                       using: &random)
+        let merge = try FixtureMerge(paths: [b, a], window: 60_000)
+        let merged = try Self.drain(merge).records.map { placed -> String in
+            placed.entry.message?.topic ?? "tick+\(placed.entry.receivedAt - t)"
+        }
+        #expect(merged == ["a1", "b1", "tick+1000", "a2", "tick+2000"])
+        #expect(merge.recordsTicks == [false, true])
     }
 
     @Test func aMissingFixtureIsRefusedWhenTheMergeOpens() throws {

@@ -63,6 +63,27 @@ import Testing
         #expect(try Self.objects(result.stdout).count > 5)
     }
 
+    /// An exported log's tick lines carry nothing to decode: they are counted, not rejected, and the line numbers of
+    /// the messages around them stay those of the file.
+    @Test func tickLinesAreCountedNotDecoded() throws {
+        let fixture = WattlineProcess.repository.appendingPathComponent("Fixtures/ocpp16-session.jsonl")
+        let lines = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map(String.init)
+        let exported = ([#"{"ticks":"recorded"}"#] + lines.prefix(3) + [#"{"received_at":"2026-11-21T08:00:01.374Z","tick":true}"#]
+            + lines.dropFirst(3) + [#"{"received_at":"2026-12-01T00:00:00Z","tick":true}"#]).joined(separator: "\n") + "\n"
+        let result = try WattlineProcess.run(["decode", "--strict", "-"], stdin: Data(exported.utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("messages 30: decoded 30, rejected 0; readings "), "\(result.stderr)")
+        #expect(result.stderr.contains("; tick lines 2 (nothing to decode)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("skipped"), "\(result.stderr)")
+        let plain = try WattlineProcess.run(["decode", "--strict", "Fixtures/ocpp16-session.jsonl"])
+        let shifted = try plain.stdout.split(separator: "\n").map { line -> String in
+            let number = try #require(Int(line.components(separatedBy: #""line":"#)[1].prefix { $0.isNumber }))
+            return line.replacingOccurrences(of: #""line":\#(number),"#, with: #""line":\#(number + (number > 3 ? 2 : 1)),"#)
+        }
+        #expect(!shifted.isEmpty)
+        #expect(result.stdout.split(separator: "\n").map(String.init) == shifted)
+    }
+
     /// A zstd-compressed stream on standard input is recognised by its magic bytes. (Reading standard input is
     /// tested through the real binary, never by swapping the test process's own descriptor 0, which would race
     /// with every other test that starts a process.)

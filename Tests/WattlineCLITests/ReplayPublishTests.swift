@@ -40,11 +40,14 @@ import Testing
         let broker = try MosquittoBroker()
         let directory = try TemporaryDirectory(prefix: "wattline-replay-publish")
         defer { directory.remove() }
-        // The charging session (QoS 1), a retained status at QoS 0 and the broker's statistics (never republished).
+        // The charging session (QoS 1), a retained status at QoS 0, the broker's statistics and a recorded tick
+        // (neither ever republished).
         let session = WattlineProcess.repository.appendingPathComponent("Fixtures/ocpp16-session.jsonl").path
         let extra = try directory.write("""
+            {"ticks":"recorded"}
             {"received_at":"2026-11-21T08:00:00.500Z","topic":"vendor/CP-DEPOT-01/state","qos":0,"retain":true,"payload":"online"}
             {"received_at":"2026-11-21T08:00:01.000Z","topic":"$SYS/broker/publish/messages/dropped","qos":0,"retain":false,"payload":"0"}
+            {"received_at":"2026-11-21T08:00:02.250Z","tick":true}
             """ + "\n", to: "extra.jsonl")
         var expected: [String] = []
         for path in [session, extra] {
@@ -64,7 +67,8 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Date().timeIntervalSince(started) >= 3.3)
         #expect(result.stderr.contains("published \(expected.count) messages"), "\(result.stderr)")
-        #expect(result.stderr.contains("1 broker statistics ($SYS) left out"), "\(result.stderr)")
+        #expect(result.stderr.contains("1 broker statistics ($SYS) left out; 1 recorded ticks left out (no messages)"),
+                "\(result.stderr)")
         let received = subscriber.lines()
         // Receive order is the merged fixtures' order; a live subscriber sees retain 0 (MQTT 3.1.1 and 5 alike).
         #expect(received.sorted() == expected.sorted())

@@ -1,5 +1,6 @@
 import Foundation
 import MosquittoTestSupport
+import Recording
 import Testing
 
 /// Replay's summary, and resuming an interrupted replay from the data directory's checkpoint.
@@ -27,10 +28,17 @@ import Testing
     /// The fixture is compact-format traffic (sessions with start and end events, meter readings every 10 s from
     /// six chargers over three hours). OCPP traffic would do as well: after a restart the decoder learns where each
     /// open transaction runs from the sessions the processors restored.
-    @Test func aKilledReplayResumesToTheSameResults() throws {
+    ///
+    /// Both ways of ticking resume exactly: ticks synthesized across the silences (those the killed run wrote are not
+    /// written again), and a fixture that records its ticks (an exported log), whose ticks are entries like its
+    /// messages — the log then holds exactly the fixture's ticks, each once.
+    @Test(arguments: [false, true])
+    func aKilledReplayResumesToTheSameResults(recordedTicks: Bool) throws {
         let directory = try TemporaryDirectory(prefix: "wattline-replay-resume")
         defer { directory.remove() }
-        let (fixture, pipeline) = try Self.writeCompactFleet(in: directory, ingest: "lateness: 1s\n  log_retention: 30d")
+        let fixture = try directory.write(Self.compactFleet(recordedTicks: recordedTicks), to: "fleet.jsonl")
+        let pipeline = try directory.write(Self.compactPipeline(ingest: "lateness: 1s\n  log_retention: 30d"), to: "pipeline.yaml")
+        let entries = try FixtureReader(path: fixture).readAllEntries().map(\.entry)
         let whole = directory.path + "/whole"
         let resumed = directory.path + "/resumed"
         // Three hours at 2000x: about five and a half seconds of feeding.
@@ -59,7 +67,7 @@ import Testing
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        #expect(fedAtKill > 0 && fedAtKill < 6_000, "killed after \(fedAtKill) messages")
+        #expect(fedAtKill > 0 && fedAtKill < entries.count * 9 / 10, "killed after \(fedAtKill) entries")
 
         let other = try WattlineProcess.run(["replay", "Fixtures/compact.jsonl", "--pipeline", pipeline, "--data", resumed])
         #expect(other.status == 1)
@@ -77,8 +85,12 @@ import Testing
             #expect(export.status == 0, "\(export.stderr)")
             return try String(contentsOfFile: out, encoding: .utf8)
         }
-        #expect(logs[0].split(separator: "\n").count == 6_480)
-        #expect(logs[1] == logs[0])
+        #expect(ExportLogTests.lines(logs[0]).messages == 6_480)
+        #expect(logs[1] == logs[0], "the resumed replay's log (ticks included) differs")
+        if recordedTicks {
+            #expect(try FixtureReader(path: directory.path + "/whole.log.jsonl").readAllEntries().map(\.entry) == entries,
+                    "the log holds exactly the fixture's messages and ticks")
+        }
 
         // The results.
         for table in ["sessions", "anomalies", "load_intervals"] {
@@ -112,11 +124,20 @@ import Testing
     }
 
     /// Six chargers' compact traffic over three hours, a reading every 10 s: 50-minute sessions with 10-minute
-    /// pauses between them.
-    static func compactFleet() -> String {
+    /// pauses between them. With `recordedTicks`, the tick header and eight ticks in each silence, off the grid a
+    /// replay would synthesize (every second after the last message).
+    static func compactFleet(recordedTicks: Bool = false) -> String {
         let start: Int64 = 1_795_248_000_000  // 2026-11-21T06:00:00Z
-        var lines: [String] = []
+        var lines: [String] = recordedTicks ? [FixtureLine.tickHeader] : []
         for step in 0..<1_080 {
+            defer {
+                if recordedTicks {
+                    let silence = start + Int64(step) * 10_000 + 515
+                    for k in 0..<8 {
+                        lines.append(#"{"received_at":\#(silence + 1_000 + Int64(k) * 1_003 + Int64(step % 7) * 11),"tick":true}"#)
+                    }
+                }
+            }
             for charger in 0..<6 {
                 let time = start + Int64(step) * 10_000 + Int64(charger) * 100
                 let minute = (step / 6 + charger * 7) % 60

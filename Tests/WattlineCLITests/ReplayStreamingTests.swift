@@ -42,8 +42,8 @@ import Testing
             #expect(export.status == 0, "\(export.stderr)")
             logs.append(try String(contentsOfFile: out, encoding: .utf8))
         }
-        #expect(logs[0].split(separator: "\n").count == 6_480)
-        #expect(logs[1] == logs[0], "the merged feed differs from the single file's")
+        #expect(ExportLogTests.lines(logs[0]).messages == 6_480)
+        #expect(logs[1] == logs[0], "the merged feed (ticks included) differs from the single file's")
         // The digest is the content's, not the files': both checkpoints name the same.
         #expect(try Self.checkpoint(directory.path + "/one").digest == (try Self.checkpoint(directory.path + "/two").digest))
         let sessions = try RecordReplayTests.rows(directory.path + "/one", "SELECT * FROM sessions ORDER BY 1, 2, 3, 4")
@@ -83,6 +83,9 @@ import Testing
         let first = try WattlineProcess.run(command)
         #expect(first.status == 0, "\(first.stderr)")
         let finished = try Self.checkpoint(data)
+        let out = directory.path + "/log.jsonl"
+        #expect(try WattlineProcess.run(["export-log", "--data", data, "--out", out]).status == 0)
+        let log = try String(contentsOfFile: out, encoding: .utf8)
 
         // As if killed after 1,000 messages with the save of LSN 0: every record from the log's start is looked
         // for; the first 1,000 are behind the resume point (not found), the rest are found, so nothing is fed twice.
@@ -96,9 +99,10 @@ import Testing
         #expect(resumed.stderr.contains("resumed: the first 6480 of 6480 messages were fed by an earlier run"), "\(resumed.stderr)")
         let after = try Self.checkpoint(data)
         #expect(after.complete && after.fed == 6_480 && after.messages == 6_480 && after.digest == finished.digest)
-        let out = directory.path + "/log.jsonl"
-        #expect(try WattlineProcess.run(["export-log", "--data", data, "--out", out]).status == 0)
-        #expect(try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").count == 6_480)
+        // Nothing fed twice: no message, and no tick (the closing ticks were already in the log).
+        #expect(try WattlineProcess.run(["export-log", "--data", data, "--out", out, "--overwrite"]).status == 0)
+        #expect(ExportLogTests.lines(log).messages == 6_480)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == log)
 
         // Other content in the first 1,000 messages: refused, the checkpoint kept.
         interrupted.digest = "0123456789abcdef"
@@ -135,6 +139,75 @@ import Testing
         #expect(another.status == 0, "\(another.stderr)")
         #expect(another.stderr.contains("note: \(data) held a finished replay of other fixtures (\(fixture)); these were fed after it"),
                 "\(another.stderr)")
+    }
+
+    /// A fixture that records its ticks is replayed with exactly those: the replay's log holds its messages and
+    /// ticks as the file has them. Given with a fixture that records none, only the recorded ticks are written (a
+    /// note names the other file); alone, a fixture without ticks gets ticks synthesized every second after each
+    /// message, as before. The checkpoint counts the ticks among what was fed, and a version-2 checkpoint (messages
+    /// only) is still read for fixtures without ticks, never for fixtures with them.
+    @Test func aFixtureThatRecordsItsTicksIsReplayedWithExactlyThose() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay-ticks")
+        defer { directory.remove() }
+        let all = ReplayResumeTests.compactFleet(recordedTicks: true).split(separator: "\n").prefix(1 + 14 * 50).map(String.init)
+        let isMessage = { (line: String) in line.contains(#""topic":"#) }
+        let withTicks = try directory.write(all.filter { !isMessage($0) || Self.charger($0) < 3 }.joined(separator: "\n") + "\n",
+                                            to: "with-ticks.jsonl")
+        let without = try directory.write(all.filter { isMessage($0) && Self.charger($0) >= 3 }.joined(separator: "\n") + "\n",
+                                          to: "without.jsonl")
+        let pipeline = try directory.write(ReplayResumeTests.compactPipeline(ingest: "lateness: 1s\n  log_retention: 30d"),
+                                           to: "pipeline.yaml")
+        func replay(_ name: String, _ fixtures: [String]) throws -> (stderr: String, log: [FixtureEntry]) {
+            let data = directory.path + "/" + name
+            let result = try WattlineProcess.run(["replay"] + fixtures + ["--pipeline", pipeline, "--data", data])
+            #expect(result.status == 0, "\(result.stderr)")
+            let out = directory.path + "/\(name).log.jsonl"
+            #expect(try WattlineProcess.run(["export-log", "--data", data, "--out", out]).status == 0)
+            return (result.stderr, try FixtureReader(path: out).readAllEntries().map(\.entry))
+        }
+        let recorded = try FixtureReader(path: withTicks).readAllEntries().map(\.entry)
+        let recordedTicks = recorded.filter { $0.message == nil }
+        #expect(recordedTicks.count == 400)
+
+        let alone = try replay("alone", [withTicks])
+        #expect(alone.log == recorded, "the log is not the fixture")
+        #expect(alone.stderr.contains("replayed 150 messages") && alone.stderr.contains("ticks: 400 recorded in the fixtures written"),
+                "\(alone.stderr)")
+        let checkpoint = try Self.checkpoint(directory.path + "/alone")
+        #expect(checkpoint.complete && checkpoint.fed == 550 && checkpoint.ticksFed == 400 && checkpoint.messages == 150)
+
+        let mixed = try replay("mixed", [withTicks, without])
+        #expect(mixed.log.filter { $0.message == nil } == recordedTicks, "only the recorded ticks")
+        #expect(mixed.log.compactMap(\.message).count == 300)
+        #expect(mixed.stderr.contains("note: \(without) records no ticks: its silences have only the other fixtures' recorded ticks"),
+                "\(mixed.stderr)")
+
+        let synthesized = try replay("synthesized", [without])
+        var last: Int64?
+        var ticks = 0
+        for entry in synthesized.log {
+            guard case .tick(let time) = entry else {
+                last = entry.receivedAt
+                continue
+            }
+            ticks += 1
+            #expect(last.map { (time - $0) % 1_000 == 0 } == true, "a synthesized tick off the grid")
+        }
+        #expect(ticks > 400 && !synthesized.stderr.contains("ticks:"), "\(ticks) ticks; \(synthesized.stderr)")
+
+        // A version-2 checkpoint of an unfinished replay: checked for fixtures without ticks, refused for the others.
+        for (name, fixture, accepted) in [("synthesized", without, true), ("alone", withTicks, false)] {
+            let prefix = try ReplayFixtures(paths: [fixture])
+            #expect(try prefix.skip(100) == 100)
+            try ReplayCheckpoint(version: 2, fixtures: [fixture], digest: prefix.digest.hex, fed: 100, nextLSN: 0, complete: false)
+                .save(in: directory.path + "/" + name)
+            let again = try WattlineProcess.run(["replay", fixture, "--pipeline", pipeline, "--data", directory.path + "/" + name])
+            if accepted {
+                #expect(again.status == 0 && again.stderr.contains("resuming an interrupted replay after message 150"), "\(again.stderr)")
+            } else {
+                #expect(again.status == 1 && again.stderr.contains("written by an older wattline"), "\(again.stderr)")
+            }
+        }
     }
 
     static func checkpoint(_ data: String) throws -> ReplayCheckpoint {
