@@ -78,7 +78,8 @@ enum ReplayBenchmark {
 
     private static func directoryFile() -> (path: String, handle: FileHandle) {
         let path = NSTemporaryDirectory() + "wattline-bench-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        // Not created: the child's standard error goes to ours instead (the run still counts, its summary is lost).
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { return (path, FileHandle.standardError) }
         return (path, FileHandle(forWritingAtPath: path) ?? FileHandle.standardError)
     }
 

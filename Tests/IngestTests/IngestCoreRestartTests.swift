@@ -24,11 +24,12 @@ import WriteAheadLog
     static func accept(_ core: IngestCore, _ topic: String, _ text: String, at time: Int64) {
         let topicBytes = Array(topic.utf8)
         let payload = Array(text.utf8)
-        topicBytes.withUnsafeBytes { t in
+        let accepted = topicBytes.withUnsafeBytes { t in
             payload.withUnsafeBytes { p in
                 core.acceptor.accept(receivedAt: time, topic: t, payload: p, qos: 1, retained: false)
             }
         }
+        #expect(accepted)
     }
 
     /// A StartTransaction whose result arrives only after a restart still gets its transaction id: the checkpoint
