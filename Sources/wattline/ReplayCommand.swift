@@ -132,7 +132,7 @@ struct ReplayCommand: ParsableCommand {
         if loaded.recordsTicks {
             summary.ticks = "ticks: \(loaded.ticksTaken - ticksAtResume) recorded in the fixtures written, none synthesized"
         }
-        summary.notes = loaded.disorderNotes
+        summary.notes = loaded.problemNotes + loaded.disorderNotes
         summary.notes += loaded.fixturesWithoutTicks.map {
             "note: \($0) records no ticks: its silences have only the other fixtures' recorded ticks"
         }

@@ -110,6 +110,18 @@ final class ReplayFixtures {
 
     /// One line per fixture whose messages came out of receive order by more than the merge's window (a message
     /// is never dropped for it), with the line of the first and of the furthest one.
+    /// One note per fixture whose reader stepped over lines that are not messages (malformed, a torn last line, a
+    /// cut zstd frame): they were not fed, and the file still holds them. The first three are named.
+    var problemNotes: [String] {
+        zip(paths, merge.problems).compactMap { path, problems in
+            guard !problems.isEmpty else { return nil }
+            var note = "note: \(path): \(problems.count) line(s) not fed (not messages): "
+                + problems.prefix(3).map(\.description).joined(separator: "; ")
+            if problems.count > 3 { note += "; and \(problems.count - 3) more (`wattline decode \(path)` lists them)" }
+            return note
+        }
+    }
+
     var disorderNotes: [String] {
         zip(paths, merge.disorder).compactMap { path, disorder in
             guard let disorder else { return nil }

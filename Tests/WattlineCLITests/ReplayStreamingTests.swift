@@ -72,6 +72,24 @@ import Testing
                 "\(result.stderr)")
     }
 
+    /// Lines that are not messages are not fed, and the summary says which, with the reason: not silently skipped.
+    @Test func linesThatAreNotMessagesAreNamedInTheSummary() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-replay-bad-lines")
+        defer { directory.remove() }
+        let lines = ReplayResumeTests.compactFleet().split(separator: "\n").prefix(20).map(String.init)
+        let text = (lines[0..<5] + ["{\"received_at\": 1795248000100, \"topic\": 7}"] + lines[5..<20] + ["not json"])
+            .joined(separator: "\n") + "\n"
+        let fixture = try directory.write(text, to: "bad.jsonl")
+        let pipeline = try directory.write(ReplayResumeTests.compactPipeline(ingest: "lateness: 1s"), to: "pipeline.yaml")
+        let result = try WattlineProcess.run(["replay", fixture, "--pipeline", pipeline, "--data", directory.path + "/data"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("replayed 20 messages"), "\(result.stderr)")
+        let notes = result.stderr.split(separator: "\n").filter { $0.contains("not fed") }
+        #expect(notes.count == 1, "\(result.stderr)")
+        #expect(notes.first?.contains("\(fixture): 2 line(s) not fed (not messages): line 6: skipped") == true, "\(result.stderr)")
+        #expect(notes.first?.contains("line 22: skipped") == true, "\(result.stderr)")
+    }
+
     /// The checkpoint's digest covers the messages fed: a resume takes them again, checks them, and matches the
     /// log's tail against what follows; other content, or a checkpoint of the older format, is refused.
     @Test func aResumeChecksTheFedPrefixAndMatchesTheLogsTail() throws {
