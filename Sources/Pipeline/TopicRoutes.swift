@@ -10,7 +10,9 @@ import Telemetry
 public final class TopicRoutes {
     public let pipeline: PipelineDefinition
     public let capacity: Int
-    private var routes: [String: Result<MessageSource, DecodeError>] = [:]
+    /// By topic, with the topic as received: String equality is Unicode canonical equivalence ("K" and the Kelvin
+    /// sign are equal), but routing checks identifiers byte by byte, so a hit counts only when the bytes match too.
+    private var routes: [String: (topic: String, route: Result<MessageSource, DecodeError>)] = [:]
 
     public init(pipeline: PipelineDefinition, capacity: Int = 65_536) {
         self.pipeline = pipeline
@@ -19,10 +21,14 @@ public final class TopicRoutes {
 
     /// The same answer as `pipeline.source(forTopic:)`.
     public func source(forTopic topic: String) throws(DecodeError) -> MessageSource {
-        if let known = routes[topic] { return try known.get() }
+        if let known = routes[topic] {
+            if known.topic.utf8.elementsEqual(topic.utf8) { return try known.route.get() }
+            // Canonically equal, other bytes: routed on its own, and not remembered (the first one keeps the entry).
+            return try pipeline.source(forTopic: topic)
+        }
         let route = Result { () throws(DecodeError) in try pipeline.source(forTopic: topic) }
         if routes.count >= capacity { routes.removeAll(keepingCapacity: true) }
-        routes[topic] = route
+        routes[topic] = (topic, route)
         return try route.get()
     }
 

@@ -21,6 +21,10 @@ import Telemetry
 /// Such messages are counted per file in `disorder` (with the line of the first and of the furthest one); that can
 /// only happen to a message more than `window` behind the newest message read before it.
 ///
+/// **Exported logs.** A file that records its ticks (`FixtureReader.recordsTicks`, written by `export-log`) is given
+/// back in file order, the order the live run logged and processed it in, without a reorder buffer: a receive time
+/// taken just before a tick's and logged just after it stays after the tick, as live.
+///
 /// **Memory.** Each file holds the messages of about one window of its receive time, plus the reader's blocks
 /// (see `FixtureReader`); `bufferedCount` tells how many messages are held.
 ///
@@ -128,12 +132,18 @@ public final class FixtureMerge {
     /// For each file (as in `paths`), the problems its reader stepped over (`FixtureReader.problems`).
     public var problems: [[FixtureProblem]] { sources.map(\.reader.problems) }
 
+    /// For each file (as in `paths`), how many problems its reader stepped over (`FixtureReader.problemCount`).
+    public var problemCounts: [Int] { sources.map(\.reader.problemCount) }
+
     /// The next message `file` releases: reads until its buffer's first message is more than `window` behind the
     /// newest read, or the file ends. Nil once the file is read and its buffer empty.
     private func release(_ file: Int) throws(FixtureError) -> Entry? {
         while true {
-            if let first = sources[file].buffer.first,
-               sources[file].ended || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
+            // A file that records its ticks is an exported log: its order is the order the live run logged and
+            // processed (a tick can precede a message stamped a millisecond earlier, taken before the tick but
+            // logged after it), so it is given back in file order, not reordered.
+            if let first = sources[file].buffer.first, sources[file].ended || sources[file].reader.recordsTicks
+                || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
                 let entry = sources[file].buffer.pop()!
                 sources[file].released = max(sources[file].released, entry.receivedAt)
                 return entry

@@ -40,8 +40,19 @@ public final class FixtureReader {
     public let compression: FixtureCompression
     /// The longest line read; longer lines are skipped and reported.
     public let maxLineBytes: Int
-    /// Problems stepped over so far, in the order they were met.
+    /// Problems stepped over so far, in the order they were met: the first `maxProblemsKept` (a file that is not a
+    /// fixture at all would otherwise cost memory in proportion to its size); `problemCount` counts them all.
     public private(set) var problems: [FixtureProblem] = []
+    /// Every problem stepped over, kept in `problems` or not.
+    public private(set) var problemCount = 0
+    /// How many problems `problems` keeps.
+    public static let maxProblemsKept = 1_000
+    /// Counts a problem, keeping the first `maxProblemsKept`.
+    private func note(_ problem: FixtureProblem) {
+        problemCount += 1
+        if problems.count < Self.maxProblemsKept { problems.append(problem) }
+    }
+
     /// The file's size in bytes when it was opened (compressed bytes for zstd); nil for standard input or a pipe.
     public let fileSize: Int?
     /// Bytes read from the file so far (compressed bytes for zstd). It runs ahead of the messages returned by at
@@ -169,7 +180,7 @@ public final class FixtureReader {
 
             if text.count - lineStart > maxLineBytes {
                 if !skippingLongLine {
-                    problems.append(.malformedLine(line: lineNumber + 1, reason: .lineTooLong(limit: maxLineBytes)))
+                    note(.malformedLine(line: lineNumber + 1, reason: .lineTooLong(limit: maxLineBytes)))
                     skippingLongLine = true
                 }
                 text.removeAll(keepingCapacity: true)
@@ -238,9 +249,9 @@ public final class FixtureReader {
             return FixtureEntryRecord(line: lineNumber, entry: entry)
         } catch {
             if terminated {
-                problems.append(.malformedLine(line: lineNumber, reason: error))
+                note(.malformedLine(line: lineNumber, reason: error))
             } else {
-                problems.append(.tornLastLine(line: lineNumber, byteCount: line.count, reason: error))
+                note(.tornLastLine(line: lineNumber, byteCount: line.count, reason: error))
             }
             return nil
         }
@@ -281,7 +292,7 @@ public final class FixtureReader {
                     throw .corruptCompressedData(path: path, afterLine: lineNumber, error)
                 }
                 if case .truncatedFrame(let bytesInFrame) = end {
-                    problems.append(.truncatedCompressedFrame(bytesInFrame: bytesInFrame))
+                    note(.truncatedCompressedFrame(bytesInFrame: bytesInFrame))
                 }
                 input = []
                 inputPosition = 0

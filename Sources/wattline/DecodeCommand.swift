@@ -71,6 +71,9 @@ struct DecodeCommand: ParsableCommand {
         for problem in reader.problems {
             printError("\(fixture): \(problem)\n")
         }
+        if reader.problemCount > reader.problems.count {
+            printError("\(fixture): and \(reader.problemCount - reader.problems.count) more problems\n")
+        }
         printError(summary.description)
         if strict && !summary.rejected.isEmpty { throw ExitCode(1) }
     }

@@ -83,6 +83,9 @@ struct ReplayCheckpoint: Codable, Equatable {
     ///
     /// Also returns the newest tick the log holds from there on (nil for none): when the ticks are synthesized, the
     /// resumed feed writes none at or before it, since the interrupted run wrote those already.
+    /// Log records stepped over before the first that matches (see `resumeIndex`).
+    static let unmatchedLimit = 4_096
+
     func resumeIndex(fixtures: ReplayFixtures, logDirectory: String) throws -> (index: Int, newestTick: Int64?) {
         let reader: LogReader
         switch Result(catching: { () throws(WriteAheadLogError) in try LogReader(directory: logDirectory, from: nextLSN) }) {
@@ -93,6 +96,7 @@ struct ReplayCheckpoint: Codable, Equatable {
         }
         let recordsTicks = fixtures.recordsTicks
         var newestTick: Int64?
+        var matched = false, unmatched = 0
         // To the log's end, not only until the fixtures are exhausted: the closing ticks come after the last message.
         while true {
             let step = Result(catching: { () throws(WriteAheadLogError) in try reader.next() })
@@ -110,8 +114,20 @@ struct ReplayCheckpoint: Codable, Equatable {
                 guard recordsTicks else { continue }
                 fed = .tick(at: time)
             }
-            // Fed entries reach the log in order; a message refused (oversize) is simply not there.
-            if try fixtures.peek() != nil, let found = try fixtures.offset(of: fed) { _ = try fixtures.skip(found + 1) }
+            // Fed entries reach the log in order; a message refused (oversize) is simply not there. Once entries
+            // match, a record the fixtures do not hold next (or any record after they are all accounted for) is
+            // another run's (`wattline run` on this data directory after the interruption): nothing of this replay
+            // comes after it, so matching stops rather than search the lookahead for every one of them. Before the
+            // first match, records of messages before the resume point (a checkpoint whose LSN is older than its
+            // count) are stepped over, up to `unmatchedLimit` of them.
+            guard try fixtures.peek() != nil else { break }
+            guard let found = try fixtures.offset(of: fed) else {
+                unmatched += 1
+                if matched || unmatched > Self.unmatchedLimit { break }
+                continue
+            }
+            matched = true
+            _ = try fixtures.skip(found + 1)
         }
         return (fixtures.taken, newestTick)
     }

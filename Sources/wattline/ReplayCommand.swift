@@ -113,7 +113,10 @@ struct ReplayCommand: ParsableCommand {
             printError("wattline replay: \(error)")
             throw ExitCode(1)
         }
-        try core.start(wallClockTicks: false)
+        do { try core.start(wallClockTicks: false) } catch {
+            printError("wattline replay: \(error)")
+            throw ExitCode(1)
+        }
         let (resumedAt, ticksAtResume) = (loaded.messagesTaken, loaded.ticksTaken)
         var feed = ReplayFeed(core: core, fixtures: loaded, speed: speed ?? .max, dataDirectory: data, stop: stop)
         feed.checkpointing = hasEntries

@@ -113,11 +113,12 @@ final class ReplayFixtures {
     /// One note per fixture whose reader stepped over lines that are not messages (malformed, a torn last line, a
     /// cut zstd frame): they were not fed, and the file still holds them. The first three are named.
     var problemNotes: [String] {
-        zip(paths, merge.problems).compactMap { path, problems in
-            guard !problems.isEmpty else { return nil }
-            var note = "note: \(path): \(problems.count) line(s) not fed (not messages): "
+        zip(paths, zip(merge.problems, merge.problemCounts)).compactMap { path, found in
+            let (problems, count) = found
+            guard count > 0 else { return nil }
+            var note = "note: \(path): \(count) line(s) not fed (not messages): "
                 + problems.prefix(3).map(\.description).joined(separator: "; ")
-            if problems.count > 3 { note += "; and \(problems.count - 3) more (`wattline decode \(path)` lists them)" }
+            if count > 3 { note += "; and \(count - 3) more (`wattline decode \(path)` lists them)" }
             return note
         }
     }

@@ -69,6 +69,6 @@ struct ReplayRepublish {
         if unfinished > 0 { summary += "; \(unfinished) not acknowledged before the timeout" }
         if stopped { summary += "; interrupted" }
         if let failure { summary += "; stopped after \(fixtures.messagesTaken) messages: \(failure)" }
-        return ([summary] + fixtures.disorderNotes, failure)
+        return ([summary] + fixtures.problemNotes + fixtures.disorderNotes, failure)
     }
 }

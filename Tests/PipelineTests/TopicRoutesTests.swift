@@ -35,6 +35,26 @@ import Telemetry
         #expect(routes.count == 4)
     }
 
+    /// "K" and the Kelvin sign (U+212A) are equal Strings; routing checks identifiers byte by byte, so each topic
+    /// keeps its own answer whichever came first.
+    @Test func canonicallyEqualTopicsWithOtherBytesAreRoutedApart() throws {
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
+        let plain = "ocpp/CP-K1/in", kelvin = "ocpp/CP-\u{212A}1/in"
+        #expect(plain == kelvin)
+        for order in [[plain, kelvin], [kelvin, plain]] {
+            let routes = TopicRoutes(pipeline: pipeline)
+            for topic in order + order {
+                let cached = answer { () throws(DecodeError) in try routes.source(forTopic: topic) }
+                let direct = answer { () throws(DecodeError) in try pipeline.source(forTopic: topic) }
+                #expect(cached == direct, "\(Array(topic.utf8))")
+            }
+            #expect(try routes.source(forTopic: plain).origin.charger == "CP-K1")
+            guard case .failure(let error) = answer({ () throws(DecodeError) in try routes.source(forTopic: kelvin) })
+            else { Issue.record("the Kelvin sign passed as an identifier"); continue }
+            #expect(error.reason == .invalidIdentifier)
+        }
+    }
+
     @Test func startsOverPastItsCapacity() throws {
         let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
         let routes = TopicRoutes(pipeline: pipeline, capacity: 3)

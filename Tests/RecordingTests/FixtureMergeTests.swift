@@ -197,7 +197,10 @@ struct FixtureMergeTests {
         for file in 0..<fileCount {
             let recordsTicks = file == 0 || Bool.random(using: &random)
             let count = [0, 1, 7, 300, 1_200][Int.random(in: 0..<5, using: &random)]
-            let times = Self.disorderedTimes(count: count, window: window, using: &random)
+            // A file that records its ticks (an exported log) is given back in file order: in receive order here, so
+            // that the merge still equals the global sort (`anExportedLogKeepsItsOrder` covers the disorder).
+            let disordered = Self.disorderedTimes(count: count, window: window, using: &random)
+            let times = recordsTicks ? disordered.sorted() : disordered
             let entries: [FixtureEntry] = times.enumerated().map { index, time in
                 recordsTicks && Int.random(in: 0..<3, using: &random) == 0
                     ? .tick(at: time)
@@ -216,6 +219,28 @@ struct FixtureMergeTests {
         #expect(merge.problems.allSatisfy { $0.isEmpty })
         let ticks = merged.filter { $0.entry.message == nil }
         #expect(ticks.allSatisfy { recording[$0.file] })
+    }
+
+    /// An exported log (a file that records its ticks) keeps its own order, the order the live run logged it in: a
+    /// message stamped just before a tick but logged after it stays after it. Without the header the same messages
+    /// are put in receive order.
+    @Test func anExportedLogKeepsItsOrder() throws {
+        let directory = try TemporaryDirectory()
+        var random = Seeded(seed: 11)
+        let logged: [FixtureEntry] = [
+            .message(InboundMessage(receivedAt: 1_000, topic: "a", text: "1")), .tick(at: 2_001),
+            .message(InboundMessage(receivedAt: 2_000, topic: "b", text: "2")),
+            .message(InboundMessage(receivedAt: 3_000, topic: "c", text: "3")),
+        ]
+        let exported = directory.path("exported.jsonl")
+        try Self.write(logged, to: exported, recordsTicks: true, using: &random)
+        let fromLog = try Self.drain(try FixtureMerge(paths: [exported])).records.map(\.entry)
+        #expect(fromLog == logged)
+        let recorded = directory.path("recorded.jsonl")
+        let messages = logged.filter { $0.message != nil }
+        try Self.write([messages[1], messages[0], messages[2]], to: recorded, recordsTicks: false, using: &random)
+        let fromRecording = try Self.drain(try FixtureMerge(paths: [recorded])).records.map(\.entry)
+        #expect(fromRecording == messages)
     }
 
     /// A tick exactly at a message's time of the same file stays on its side of it; across files the file order

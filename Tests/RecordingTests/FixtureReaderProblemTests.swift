@@ -29,6 +29,27 @@ struct FixtureReaderProblemTests {
         #expect(records[2].message.topic == "crlf")
     }
 
+    /// A file that is not a fixture at all costs a count, not a problem per line: the first
+    /// `maxProblemsKept` are kept, every one is counted, and the messages among them are still read.
+    @Test func problemsAreCountedAllButKeptUpToALimit() throws {
+        let directory = try TemporaryDirectory()
+        let bad = FixtureReader.maxProblemsKept + 5
+        let good = #"{"received_at":1795262400500,"topic":"t","payload":"x"}"#
+        let text = Array(repeating: "not a fixture line", count: bad).joined(separator: "\n") + "\n" + good + "\n"
+        let path = try directory.file("noise.jsonl", text)
+        let reader = try FixtureReader(path: path)
+        let records = try reader.readAll()
+        #expect(records.count == 1)
+        #expect(records.first?.line == bad + 1)
+        #expect(reader.problemCount == bad)
+        #expect(reader.problems.count == FixtureReader.maxProblemsKept)
+        guard case .malformedLine(let line, _)? = reader.problems.first else {
+            Issue.record("the first problem is not the first line: \(String(describing: reader.problems.first))")
+            return
+        }
+        #expect(line == 1)
+    }
+
     /// The worked example of docs/fixture-format.md, with the results the document shows.
     @Test func documentedWorkedExample() throws {
         let directory = try TemporaryDirectory()
