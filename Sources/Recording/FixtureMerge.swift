@@ -26,7 +26,11 @@ import Telemetry
 /// taken just before a tick's and logged just after it stays after the tick, as live.
 ///
 /// **Memory.** Each file holds the messages of about one window of its receive time, plus the reader's blocks
-/// (see `FixtureReader`); `bufferedCount` tells how many messages are held.
+/// (see `FixtureReader`); `bufferedCount` tells how many messages are held. A file is open only while the merge is
+/// within its time: opening reads each file's first entry and closes it again, and a file is opened for good once
+/// the merge reaches its first receive time less the window (nothing of it can come earlier within the window), and
+/// closed at its end. So hourly recordings replayed together hold one or two files open, not all of them. Standard
+/// input (and any file of no known size, which cannot be read twice) stays open from the start.
 ///
 ///     let merge = try FixtureMerge(paths: ["site-a.jsonl.zst", "site-b.jsonl.zst"])
 ///     while let record = try merge.next() { handle(record.entry) }
@@ -40,6 +44,8 @@ public final class FixtureMerge {
     public let paths: [String]
     /// The reorder window, in milliseconds of receive time.
     public let window: Int64
+    /// The readers' longest line (`FixtureReader.maxLineBytes`).
+    let maxLineBytes: Int
 
     /// A message or tick with where it came from, ordered by (receive time, file index, index); `index` counts the
     /// file's entries from 0 (the stable tie-break).
@@ -61,7 +67,13 @@ public final class FixtureMerge {
 
     /// One file being read.
     private struct Source {
-        let reader: FixtureReader
+        /// The open (or finished) reader; nil while the merge has not reached the file.
+        var reader: FixtureReader?
+        /// The receive time of the file's first entry, from the look at opening; nil when it has none.
+        var firstTime: Int64?
+        /// Whether the file starts with the tick header, and its size (from that look).
+        var recordsTicks = false
+        var fileSize: Int?
         /// Read and not yet released.
         var buffer = BinaryHeap<Entry>()
         /// The newest receive time read so far.
@@ -81,23 +93,57 @@ public final class FixtureMerge {
     private var started = false
     /// The file whose head was given back last and whose next head is still to be released.
     private var refill: Int?
+    /// Files not opened yet, by the time the merge must open them (first receive time less the window), then index.
+    private var pending: [Int] = []
+    private var nextPending = 0
 
-    /// Opens every fixture (`FixtureReader`); nothing is read before the first `next()`.
+    /// Looks at every fixture's first entry (`FixtureReader`: a missing file, or one that cannot be read up to its
+    /// first entry, is refused here) and closes it again until the merge reaches it (see "Memory").
     public init(paths: [String], window: Int64 = FixtureMerge.defaultWindow,
                 maxLineBytes: Int = FixtureReader.defaultMaxLineBytes) throws(FixtureError) {
         precondition(window >= 0, "the reorder window cannot be negative")
         self.paths = paths
         self.window = window
+        self.maxLineBytes = maxLineBytes
         var sources: [Source] = []
-        for path in paths { sources.append(Source(reader: try FixtureReader(path: path, maxLineBytes: maxLineBytes))) }
+        for path in paths {
+            // A look at the first entry: its time says when the merge needs the file, the first line whether it
+            // records ticks. A regular file is closed again (read anew when the merge reaches it).
+            let reader = try FixtureReader(path: path, maxLineBytes: maxLineBytes)
+            var source = Source(reader: nil)
+            let first = try reader.nextEntry()
+            source.recordsTicks = reader.recordsTicks
+            source.fileSize = reader.fileSize
+            if let first, reader.fileSize != nil {
+                reader.close()
+                source.firstTime = first.entry.receivedAt
+            } else {
+                // No entry (finished: its problems stay readable), or an input that cannot be read twice: kept, with
+                // the entry read as if the merge had read it.
+                source.reader = reader
+                if let first {
+                    source.firstTime = first.entry.receivedAt
+                    source.newest = first.entry.receivedAt
+                    source.buffer.push(Entry(receivedAt: first.entry.receivedAt, file: sources.count, index: 0,
+                                             line: first.line, entry: first.entry))
+                    source.read = 1
+                } else {
+                    source.ended = true
+                    reader.close()
+                }
+            }
+            sources.append(source)
+        }
         self.sources = sources
+        pending = sources.indices.filter { sources[$0].reader == nil }
+            .sorted { (Self.opensAt(sources[$0].firstTime!, window), $0) < (Self.opensAt(sources[$1].firstTime!, window), $1) }
     }
 
     /// The next message or tick in receive order, or nil once every file is read. A read error (I/O, corrupt zstd)
     /// is thrown before any entry after it is given back.
     public func next() throws(FixtureError) -> FixtureMergeRecord? {
         if !started {
-            for file in sources.indices {
+            for file in sources.indices where sources[file].reader != nil {
                 if let head = try release(file) { heads.push(head) }
             }
             started = true
@@ -106,34 +152,47 @@ public final class FixtureMerge {
             if let head = try release(file) { heads.push(head) }
             refill = nil
         }
+        // Open every file one of whose entries could come before the next head: each entry of a file is at or after
+        // its first receive time less the window, and ties go by file index.
+        while nextPending < pending.count {
+            let file = pending[nextPending]
+            if let head = heads.first,
+               (head.receivedAt, head.file) < (Self.opensAt(sources[file].firstTime!, window), file) { break }
+            sources[file].reader = try FixtureReader(path: paths[file], maxLineBytes: maxLineBytes)
+            nextPending += 1
+            if let head = try release(file) { heads.push(head) }
+        }
         guard let head = heads.pop() else { return nil }
         refill = head.file
         return FixtureMergeRecord(file: head.file, line: head.line, entry: head.entry)
     }
 
     /// For each file (as in `paths`), whether it records its ticks (`FixtureReader.recordsTicks`: it starts with the
-    /// tick header). Known once `next()` has been called: every file has then been read past its first entry.
-    public var recordsTicks: [Bool] { sources.map(\.reader.recordsTicks) }
+    /// tick header). Known from the start: opening looked at every file's first entry.
+    public var recordsTicks: [Bool] { sources.map(\.recordsTicks) }
 
     /// Messages read from the files and not given back yet: the reorder buffers and the files' next messages.
     public var bufferedCount: Int { sources.reduce(heads.count) { $0 + $1.buffer.count } }
 
     /// Bytes read from the files so far (compressed bytes for zstd).
-    public var bytesRead: Int { sources.reduce(0) { $0 + $1.reader.bytesRead } }
+    public var bytesRead: Int { sources.reduce(0) { $0 + ($1.reader?.bytesRead ?? 0) } }
 
     /// The files' total size in bytes, or nil when one of them has no known size (standard input, a pipe).
     public var totalBytes: Int? {
-        sources.reduce(0 as Int?) { total, source in source.reader.fileSize.flatMap { size in total.map { $0 + size } } }
+        sources.reduce(0 as Int?) { total, source in source.fileSize.flatMap { size in total.map { $0 + size } } }
     }
 
     /// For each file (as in `paths`), the messages given back out of receive order so far; nil for none.
     public var disorder: [FixtureDisorder?] { sources.map(\.disorder) }
 
     /// For each file (as in `paths`), the problems its reader stepped over (`FixtureReader.problems`).
-    public var problems: [[FixtureProblem]] { sources.map(\.reader.problems) }
+    public var problems: [[FixtureProblem]] { sources.map { $0.reader?.problems ?? [] } }
 
     /// For each file (as in `paths`), how many problems its reader stepped over (`FixtureReader.problemCount`).
-    public var problemCounts: [Int] { sources.map(\.reader.problemCount) }
+    public var problemCounts: [Int] { sources.map { $0.reader?.problemCount ?? 0 } }
+
+    /// Files open now (being read): at most those whose time the merge is within, and standard input.
+    public var openCount: Int { sources.filter { $0.reader != nil && !$0.ended }.count }
 
     /// The next message `file` releases: reads until its buffer's first message is more than `window` behind the
     /// newest read, or the file ends. Nil once the file is read and its buffer empty.
@@ -142,16 +201,16 @@ public final class FixtureMerge {
             // A file that records its ticks is an exported log: its order is the order the live run logged and
             // processed (a tick can precede a message stamped a millisecond earlier, taken before the tick but
             // logged after it), so it is given back in file order, not reordered.
-            if let first = sources[file].buffer.first, sources[file].ended || sources[file].reader.recordsTicks
+            if let first = sources[file].buffer.first, sources[file].ended || sources[file].recordsTicks
                 || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
                 let entry = sources[file].buffer.pop()!
                 sources[file].released = max(sources[file].released, entry.receivedAt)
                 return entry
             }
             if sources[file].ended { return nil }
-            guard let record = try sources[file].reader.nextEntry() else {
+            guard let record = try sources[file].reader!.nextEntry() else {
                 sources[file].ended = true
-                sources[file].reader.close()
+                sources[file].reader!.close()
                 continue
             }
             let time = record.entry.receivedAt
@@ -165,6 +224,12 @@ public final class FixtureMerge {
                                             entry: record.entry))
             sources[file].read += 1
         }
+    }
+
+    /// When the merge must have opened a file whose first entry is at `first`: `window` earlier (saturating).
+    static func opensAt(_ first: Int64, _ window: Int64) -> Int64 {
+        let (time, overflow) = first.subtractingReportingOverflow(window)
+        return overflow ? .min : time
     }
 
     /// True when `newest` is more than `window` after `time`.

@@ -221,6 +221,37 @@ struct FixtureMergeTests {
         #expect(ticks.allSatisfy { recording[$0.file] })
     }
 
+    /// Files of consecutive time ranges (hourly recordings) are opened only when the merge reaches them and closed at
+    /// their end: at most two are open at once however many there are, and the order is still the global sort's.
+    @Test func filesAreOpenOnlyWhileTheMergeIsWithinTheirTime() throws {
+        let directory = try TemporaryDirectory()
+        var random = Seeded(seed: 21)
+        var paths: [String] = []
+        for hour in 0..<40 {
+            let start = 1_795_248_000_000 + Int64(hour) * 3_600_000
+            let times = (0..<25).map { start + Int64($0) * 140_000 + Int64.random(in: 0..<5_000, using: &random) }
+            let messages = times.enumerated().map { index, time in
+                InboundMessage(receivedAt: time, topic: "h\(hour)/m\(index)", text: "\(hour)-\(index)")
+            }
+            let path = directory.path("hour-\(hour)" + (hour % 2 == 0 ? ".jsonl.zst" : ".jsonl"))
+            try Self.write(messages.map { .message($0) }, to: path, recordsTicks: false, using: &random)
+            paths.append(path)
+        }
+        // Given in reverse: the order of the paths decides ties only, not when files are opened.
+        paths.reverse()
+        let merge = try FixtureMerge(paths: paths)
+        var records: [Placed] = []
+        var mostOpen = 0
+        while let record = try merge.next() {
+            records.append(Placed(file: record.file, line: record.line, entry: record.entry))
+            mostOpen = max(mostOpen, merge.openCount)
+        }
+        #expect(records == (try Self.globalSort(paths)))
+        #expect(records.count == 40 * 25)
+        #expect(mostOpen <= 2, "\(mostOpen) files open at once")
+        #expect(merge.openCount == 0)
+    }
+
     /// An exported log (a file that records its ticks) keeps its own order, the order the live run logged it in: a
     /// message stamped just before a tick but logged after it stays after it. Without the header the same messages
     /// are put in receive order.
