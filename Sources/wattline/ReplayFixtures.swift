@@ -31,32 +31,24 @@ final class ReplayFixtures {
     init(paths: [String], window: Int64 = FixtureMerge.defaultWindow) throws(FixtureError) {
         self.paths = paths
         merge = try FixtureMerge(paths: paths, window: window)
+        recordsTicks = merge.recordsTicks.contains(true)
     }
 
     /// The entry `offset` places after the last one taken (0: the next), nil past the last.
     func peek(_ offset: Int = 0) throws(FixtureError) -> FixtureEntry? {
         precondition(offset < Self.lookaheadLimit, "replay looks at most \(Self.lookaheadLimit) entries ahead")
         while ahead.count - aheadStart <= offset {
-            let record = try merge.next()
-            if !started {
-                // The merge has read every file past its first entry: whether they record ticks is known.
-                started = true
-                recordsTicks = merge.recordsTicks.contains(true)
-            }
-            guard let record else { return nil }
+            guard let record = try merge.next() else { return nil }
             ahead.append(record.entry)
         }
         return ahead[aheadStart + offset]
     }
 
     /// Whether the feed takes its ticks from the fixtures: true when at least one of them records its ticks (starts
-    /// with the tick header). Then only the fixtures' ticks are written, and none is synthesized. Known once
-    /// `peek()` has been called.
-    private(set) var recordsTicks = false
-    private var started = false
+    /// with the tick header). Then only the fixtures' ticks are written, and none is synthesized.
+    let recordsTicks: Bool
 
-    /// The fixtures that record no ticks while others do: their silences get only the others' ticks. Known once
-    /// `peek()` has been called.
+    /// The fixtures that record no ticks while others do: their silences get only the others' ticks.
     var fixturesWithoutTicks: [String] {
         guard recordsTicks else { return [] }
         return zip(paths, merge.recordsTicks).filter { !$0.1 }.map(\.0)
@@ -108,8 +100,6 @@ final class ReplayFixtures {
         return total > 0 ? min(1, Double(merge.bytesRead) / Double(total)) : 1
     }
 
-    /// One line per fixture whose messages came out of receive order by more than the merge's window (a message
-    /// is never dropped for it), with the line of the first and of the furthest one.
     /// One note per fixture whose reader stepped over lines that are not messages (malformed, a torn last line, a
     /// cut zstd frame): they were not fed, and the file still holds them. The first three are named.
     var problemNotes: [String] {
@@ -123,6 +113,8 @@ final class ReplayFixtures {
         }
     }
 
+    /// One line per fixture whose messages came out of receive order by more than the merge's window (a message
+    /// is never dropped for it), with the line of the first and of the furthest one.
     var disorderNotes: [String] {
         zip(paths, merge.disorder).compactMap { path, disorder in
             guard let disorder else { return nil }
