@@ -58,7 +58,7 @@ enum AlertsBenchmark {
     /// One `wattline run` with `alerts` appended to the default pipeline, fed by the simulator through the broker.
     static func live(_ wattline: String, port: Int, directory: String, name: String, messages: Int, simulation: [String],
                      alerts: String) -> Figure? {
-        var pipeline = (try? String(contentsOfFile: "Pipelines/default.yaml", encoding: .utf8)) ?? ""
+        var pipeline = defaultPipelineText()
         pipeline = pipeline.replacingOccurrences(of: "url: mqtt://127.0.0.1:1883", with: "url: mqtt://127.0.0.1:\(port)")
             .replacingOccurrences(of: "client_id: wattline", with: "client_id: wattline-bench-\(name)")
             // A clean session: a persistent one would stay subscribed after its run, and the broker would queue

@@ -26,7 +26,7 @@ enum ReplayBenchmark {
         let zstd = time("/usr/bin/zstd", ["-dc", fixture])
         let uncompressed = Double(countBytes(fixture) ?? 0)
 
-        var pipeline = (try? String(contentsOfFile: "Pipelines/default.yaml", encoding: .utf8)) ?? ""
+        var pipeline = defaultPipelineText()
         pipeline = pipeline.replacingOccurrences(of: "include: fleet/default-fleet.yaml",
                                                  with: "include: \(directory)/fleet.yaml")
         try? pipeline.write(toFile: directory + "/pipeline.yaml", atomically: true, encoding: .utf8)

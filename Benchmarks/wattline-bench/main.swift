@@ -10,6 +10,19 @@ func row(_ cells: [String], widths: [Int]) -> String {
 
 func fmt(_ value: Double, _ digits: Int = 0) -> String { String(format: "%.\(digits)f", value) }
 
+/// The default pipeline's text, found from this file's path (Benchmarks/wattline-bench/main.swift), so the benchmarks
+/// work from any directory; empty (with a note) when the source tree is not there.
+func defaultPipelineText() -> String {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    let path = root.appendingPathComponent("Pipelines/default.yaml").path
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        print("(cannot read \(path): the replay and alert benchmarks need the source tree)")
+        return ""
+    }
+    return text
+}
+
 // `wattline-bench codec [chargers] [hours] [block size]` runs only the chunk codec section.
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "codec" {
