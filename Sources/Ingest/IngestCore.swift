@@ -67,12 +67,7 @@ public final class IngestCore: Sendable {
         let start = log.nextLSN > 65_536 ? log.nextLSN - 65_536 : 1
         if let reader = try? log.makeReader(from: max(start, log.firstLSN)) {
             while let entry = try? reader.next() {
-                if case .message(let message) = entry.record {
-                    let hash = message.topic.utf8.withContiguousStorageIfAvailable { topic in
-                        message.payload.withUnsafeBytes { MessageHash.hash(topic: UnsafeRawBufferPointer(topic), payload: $0) }
-                    }
-                    if let hash { seed.append(hash) }
-                }
+                if case .message(let message) = entry.record { seed.append(MessageHash.hash(message)) }
             }
         }
         acceptor = Acceptor(log: log, ring: ring, counters: counters, options: options, logger: logger, seed: seed)

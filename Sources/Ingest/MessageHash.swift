@@ -1,3 +1,5 @@
+import Telemetry
+
 /// A fast 64-bit hash of a message's topic and payload, to recognise redeliveries. Not cryptographic: eight bytes
 /// per step with multiply-xorshift mixing (in the manner of wyhash), about 0.1 ns per byte, so hashing every
 /// accepted message costs the network thread little. With 64 bits, a false match within a window of 65,536
@@ -14,6 +16,14 @@ public enum MessageHash {
         state = absorb(topic, state)
         state = absorb(payload, state ^ UInt64(payload.count))
         return mix(state ^ 0xE703_7ED1_A0B4_28DB, 0x8EBC_6AF0_9C88_C6E3)
+    }
+
+    /// The hash of a message's topic and payload, as `Acceptor` hashes what it accepts.
+    public static func hash(_ message: InboundMessage) -> UInt64 {
+        var topic = message.topic
+        return topic.withUTF8 { topic in
+            message.payload.withUnsafeBytes { hash(topic: UnsafeRawBufferPointer(topic), payload: $0) }
+        }
     }
 
     @inline(__always)

@@ -4,8 +4,9 @@ import Telemetry
 
 /// A running 64-bit digest of a sequence of messages (receive time, topic, QoS, retain, payload) and recorded ticks
 /// (their time), in the order they are added: the content identity of a replay's fixtures, or of the part of them
-/// fed so far, for the resume checkpoint. A sequence without ticks has the digest its messages always had. It depends on the content, not on file names or compression; it needs no count up front, so it is
-/// computed as messages are fed, and the digest of a prefix is the state after that prefix. Not cryptographic.
+/// fed so far, for the resume checkpoint. A sequence without ticks has the digest its messages always had. It
+/// depends on the content, not on file names or compression; it needs no count up front, so it is computed as
+/// messages are fed, and the digest of a prefix is the state after that prefix. Not cryptographic.
 struct ReplayDigest: Equatable {
     private(set) var state: UInt64 = 0x5741_5454_4C49_4E45
 
@@ -20,10 +21,7 @@ struct ReplayDigest: Equatable {
     }
 
     mutating func add(_ message: InboundMessage) {
-        var topic = message.topic
-        let content = topic.withUTF8 { topic in
-            message.payload.withUnsafeBytes { MessageHash.hash(topic: UnsafeRawBufferPointer(topic), payload: $0) }
-        }
+        let content = MessageHash.hash(message)
         let facts = UInt64(bitPattern: message.receivedAt) ^ (UInt64(message.qos) << 1 | (message.retained ? 1 : 0))
         state = MessageHash.mix(state ^ content, 0xA076_1D64_78BD_642F) ^ MessageHash.mix(facts, 0x8EBC_6AF0_9C88_C6E3)
     }

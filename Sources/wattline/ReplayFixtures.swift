@@ -80,10 +80,10 @@ final class ReplayFixtures {
         return skipped
     }
 
-    /// Where the first entry equal to `entry` is among the next `limit` (0: the next), nil when it is not.
-    func offset(of entry: FixtureEntry, within limit: Int = lookaheadLimit) throws(FixtureError) -> Int? {
+    /// Where the first entry equal to `entry` is among the next `lookaheadLimit` (0: the next), nil when it is not.
+    func offset(of entry: FixtureEntry) throws(FixtureError) -> Int? {
         var offset = 0
-        while offset < min(limit, Self.lookaheadLimit), let candidate = try peek(offset) {
+        while offset < Self.lookaheadLimit, let candidate = try peek(offset) {
             if candidate == entry { return offset }
             offset += 1
         }
