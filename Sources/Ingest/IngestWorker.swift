@@ -304,7 +304,6 @@ final class IngestWorker {
         sequencer.advance(receiveTime: lastReceivedAt, into: &released)
         let fallback = lastReceivedAt
         for stage in stages { stage.accept(released: released) { receiveTimes.time(of: $0) ?? fallback } }
-        released.removeAll(keepingCapacity: true)
         counters.readingsHeld.set(sequencer.heldCount)
         // The watermark stays below the oldest reading still held and the oldest OCPP CALL (of the last minute)
         // still waiting for its result: after a restart both are read again, so nothing in memory needs saving.
@@ -314,6 +313,9 @@ final class IngestWorker {
         watermark = max(watermark, oldestKept.map { $0 - 1 } ?? (nextLSN - 1))
         receiveTimes.drop(through: watermark)
         for stage in stages { stage.advance(watermark: watermark) }
+        // Emptied only now: a stage keeps the array until it applies its readings (the processors refer to them in
+        // place), and by now it has let go, so the buffer is reused rather than copied.
+        released.removeAll(keepingCapacity: true)
     }
 
     /// Flushes the stages that are due (all of them at the end, after a last `settle`). The log keeps what the

@@ -34,26 +34,9 @@ public final class ReadingSequencer {
     }
 
     /// A reading on its way through, with the log record it came from.
-    public struct Item: Sendable, Equatable {
-        public var reading: Reading
-        public var lsn: UInt64
-        public var flags: Flags
-
-        public init(reading: Reading, lsn: UInt64, flags: Flags = []) {
-            self.reading = reading
-            self.lsn = lsn
-            self.flags = flags
-        }
-    }
-
+    public typealias Item = ReleasedReading
     /// Quality flags a released reading carries.
-    public struct Flags: OptionSet, Sendable, Hashable {
-        public let rawValue: UInt8
-        public init(rawValue: UInt8) { self.rawValue = rawValue }
-        public static let conflict = Flags(rawValue: 1)
-        public static let late = Flags(rawValue: 2)
-        public static let future = Flags(rawValue: 4)
-    }
+    public typealias Flags = ReleasedReading.Flags
 
     /// What `add` did with a reading.
     public enum Outcome: Sendable, Equatable {

@@ -98,10 +98,6 @@ extension ProcessorStage: WorkerStage {
         noteBrokerDropped(total: total, lsn: lsn, receivedAt: receivedAt)
     }
 
-    func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64) {
-        for item in released { accept(reading: item.reading, lsn: item.lsn, receivedAt: receiveTime(item.lsn)) }
-    }
-
     func advance(watermark: UInt64) { apply(through: watermark) }
 
     func flushIsDue(at receivedAt: Int64) -> Bool { commitIsDue(at: receivedAt) }

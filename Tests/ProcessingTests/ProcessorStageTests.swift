@@ -84,6 +84,13 @@ import Testing
         if checkpointing, let last = items.prefix(limit).last { try stage.commit(receivedAt: last.receivedAt) }
     }
 
+    /// A fresh stage at `path` fed every item record by record, then closed: the run others are compared with.
+    static func feedWhole(_ items: [(lsn: UInt64, receivedAt: Int64, output: DecodeOutput?)], into path: String) throws {
+        let stage = try ProcessorStage(databasePath: path, pipeline: try pipeline())
+        try feed(stage, items)
+        stage.close()
+    }
+
     static func rows(_ path: String, _ sql: String) throws -> [[String]] {
         let database = try Database(path: path)
         defer { database.close() }
@@ -126,9 +133,7 @@ import Testing
         defer { directory.remove() }
         let items = Self.items()
         let whole = directory.path + "/whole.db"
-        let stage = try ProcessorStage(databasePath: whole, pipeline: try Self.pipeline())
-        try Self.feed(stage, items)
-        stage.close()
+        try Self.feedWhole(items, into: whole)
 
         let split = directory.path + "/split.db"
         let first = try ProcessorStage(databasePath: split, pipeline: try Self.pipeline())
@@ -226,6 +231,50 @@ import Testing
         }
         #expect(rows[0] == [["T-9", "2026-11-21T08:00:00.000Z"]])
         #expect(rows[1] == rows[0])
+    }
+
+    /// Released readings handed over in arrays (as the worker does), several arrays before an apply and a watermark
+    /// lagging behind what was handed over, so that readings of records past it wait in the queue across applies
+    /// (carried out of their array): the tables equal those of the record-by-record feed.
+    @Test func releasedArraysAppliedBehindTheWatermarkGiveTheSameTables() throws {
+        let directory = try TemporaryDirectory(prefix: "processors")
+        defer { directory.remove() }
+        let items = Self.items()
+        let query = "SELECT transaction_id, started_at, ended_at, energy_wh, charging_ended_at, state FROM sessions"
+        let intervalsQuery = "SELECT level, start, energy_wh, demand_w FROM load_intervals ORDER BY level, start"
+        let plainPath = directory.path + "/plain.db"
+        try Self.feedWhole(items, into: plainPath)
+
+        let arraysPath = directory.path + "/arrays.db"
+        let stage = try ProcessorStage(databasePath: arraysPath, pipeline: try Self.pipeline())
+        let origin = Origin(site: "depot", charger: "CP-1")
+        var pending: [ReleasedReading] = []
+        var receiveTimes: [UInt64: Int64] = [:]
+        for (index, item) in items.enumerated() {
+            if let output = item.output {
+                stage.accept(output, origin: origin, lsn: item.lsn, receivedAt: item.receivedAt)
+                pending += output.readings.map { ReleasedReading(reading: $0, lsn: item.lsn) }
+                receiveTimes[item.lsn] = item.receivedAt
+            } else {
+                stage.accept(tick: item.lsn, receivedAt: item.receivedAt)
+            }
+            // An array every 3 records, an apply every 7 with the watermark 5 records behind.
+            if index % 3 == 2 {
+                stage.accept(released: pending) { receiveTimes[$0]! }
+                pending.removeAll()
+            }
+            if index % 7 == 6 { stage.apply(through: item.lsn - 5) }
+        }
+        stage.accept(released: pending) { receiveTimes[$0]! }
+        let last = items[items.count - 1]
+        stage.apply(through: last.lsn)
+        try stage.commit(receivedAt: last.receivedAt)
+        stage.close()
+
+        let sessions = try Self.rows(arraysPath, query)
+        #expect(sessions.count == 1 && sessions.first?.first == "T-1")
+        #expect(sessions == (try Self.rows(plainPath, query)))
+        #expect(try Self.rows(arraysPath, intervalsQuery) == (try Self.rows(plainPath, intervalsQuery)))
     }
 
     /// A restarted stage takes the pipeline's session settings as they are now (an operator tuned one and
