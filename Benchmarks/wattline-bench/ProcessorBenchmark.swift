@@ -61,7 +61,7 @@ enum ProcessorBenchmark {
         // The chain alone, three times over fresh chains (the machine is shared: the best pass is reported). The
         // first step creates every connector's state; it is timed apart from the steady steps after it.
         var best = 0.0, firstStep = 0.0, perConnector = 0
-        for pass in 0..<3 {
+        for pass in 0..<(getenv("STAGE_ONLY") != nil ? 0 : 3) {
             let before = residentBytes()
             guard var chain = try? ProcessorChain(pipeline: pipeline) else { return }
             var elapsed = 0.0
@@ -108,7 +108,7 @@ enum ProcessorBenchmark {
             return start + record / n * 10_000 + record % n % 10_000 + 200
         }
         var stageBest = 0.0, stageFirstStep = 0.0
-        for pass in 0..<3 {
+        for pass in 0..<(getenv("CHAIN_ONLY") != nil ? 0 : 3) {
             let path = NSTemporaryDirectory() + "wattline-processor-bench-\(getpid())-\(pass).db"
             defer {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }

@@ -177,10 +177,13 @@ public final class ProcessorStage {
     public func accept(released: [ReleasedReading], receiveTime: (UInt64) -> Int64) {
         let batch = Int32(batches.count)
         var kept = false
+        // A record's readings are released together as a rule: its receive time is looked up once per run of them.
+        var runLSN: UInt64 = 0, runReceivedAt: Int64 = 0
         released.withUnsafeBufferPointer { items in
             for k in items.indices where items[k].lsn > appliedThrough {
-                queue.append(Queued(lsn: items[k].lsn, receivedAt: receiveTime(items[k].lsn),
-                                    timestamp: items[k].reading.timestamp, rank: 2,
+                let lsn = items[k].lsn
+                if lsn != runLSN { (runLSN, runReceivedAt) = (lsn, receiveTime(lsn)) }
+                queue.append(Queued(lsn: lsn, receivedAt: runReceivedAt, timestamp: items[k].reading.timestamp, rank: 2,
                                     item: .reading(batch: batch, index: Int32(k))))
                 kept = true
             }
