@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "Telemetry", dependencies: ["JSONTape"], swiftSettings: strict),
         .target(name: "Recording", dependencies: ["Telemetry", "JSONTape", "Zstd"], swiftSettings: strict),
         .target(name: "Pipeline", dependencies: ["Telemetry", yams], swiftSettings: strict),
-        .target(name: "Checksum", swiftSettings: strict),
+        // The SSE4.2 crc32 instruction for CRC32C (a function of our own in C, not a system library).
+        .target(name: "CCRC32C"),
+        .target(name: "Checksum", dependencies: ["CCRC32C"], swiftSettings: strict),
         .target(name: "WriteAheadLog", dependencies: ["Telemetry", "Checksum"], swiftSettings: strict),
         .target(name: "ChunkCodec", swiftSettings: strict),
         .target(name: "ChunkStore", dependencies: ["ChunkCodec", "Checksum", "Zstd", "Telemetry"], swiftSettings: strict),

@@ -16,7 +16,7 @@ import Testing
             process.executableURL = try WattlineProcess.executable
             process.arguments = ["run", "--pipeline", pipeline, "--data", data, "--metrics", "off"]
             process.currentDirectoryURL = WattlineProcess.repository
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             try handle.seekToEnd()
             process.standardOutput = handle
