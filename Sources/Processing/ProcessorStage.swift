@@ -17,7 +17,8 @@ import Telemetry
 ///
 /// **Snapshots less often than rows.** Rows are committed every `commitInterval` of receive time (10 s), the snapshot
 /// and checkpoint with them only every `snapshotInterval` (5 min) — and no more than once per `minSnapshotSpacing` of
-/// elapsed time (5 s: a replay goes through hours of receive time a second) — at the end, when the worker asks (its
+/// elapsed time (5 s: a replay goes through hours of receive time a second), nor sooner than 20 times the time the
+/// last one took to encode (a large fleet's state: snapshots stay under 5 % of the worker's time) — at the end, when the worker asks (its
 /// log is pressed) and whenever alert events are committed. A restart applies the log again from the last snapshot and
 /// rewrites the same rows (upserts by id: the processors are deterministic), and since no alert event was ever
 /// committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
@@ -72,6 +73,10 @@ public final class ProcessorStage {
     /// Elapsed (monotonic) time of the last snapshot: cadence only, never a result.
     private var lastSnapshotInstant = ContinuousClock.now
     private let minSnapshotSpacing: Duration
+    /// Elapsed time the last snapshot took to encode: the next periodic one waits `snapshotCostFactor` times as long
+    /// at least. Cadence only, never a result.
+    private var lastSnapshotCost: Duration = .zero
+    static let snapshotCostFactor = 20
     /// Rows are committed no more often than this elapsed time (a full-speed replay; zero live).
     private let minCommitSpacing: Duration
     private var lastCommitInstant = ContinuousClock.now
@@ -402,7 +407,8 @@ public final class ProcessorStage {
     public func commit(receivedAt: Int64, checkpointing: Bool = true) throws {
         let snapshotDue = checkpointing || !pendingAlerts.isEmpty
             || lastSnapshotAt.map { receivedAt - $0 >= snapshotInterval
-                && ContinuousClock.now - lastSnapshotInstant >= minSnapshotSpacing } ?? true
+                && ContinuousClock.now - lastSnapshotInstant
+                    >= max(minSnapshotSpacing, lastSnapshotCost * Self.snapshotCostFactor) } ?? true
         let advances = snapshotDue && appliedThrough > (checkpoint ?? 0)
         guard advances || !pendingSessions.isEmpty || !pendingAnomalies.isEmpty || !pendingIntervals.isEmpty
                 || !pendingAlerts.isEmpty else { return }
@@ -411,7 +417,9 @@ public final class ProcessorStage {
         let written = sessions.values.sorted { $0.id < $1.id }
         let costs = try price(written)
         let changed = costs.filter { writtenCosts[$0.key] != $0.value }
+        let encodingStarted = ContinuousClock.now
         let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: try snapshotBytes()) : nil
+        if snapshotDue { lastSnapshotCost = ContinuousClock.now - encodingStarted }
         try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
                         intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
                         checkpoint: snapshot)
