@@ -39,7 +39,7 @@ enum ProcessorBenchmark {
         ]
     }
 
-    static func run(connectors: Int = 10_000, steps: Int = 30) {
+    static func run(connectors: Int = 10_000, steps: Int = 30, chain runChain: Bool = true, stage runStage: Bool = true) {
         print()
         print("## Processors (power levels + sessions + anomalies), one core, \(connectors) active connectors, 8 readings per message")
         guard let pipeline = try? PipelineDefinition.load(yaml: """
@@ -61,7 +61,7 @@ enum ProcessorBenchmark {
         // The chain alone, three times over fresh chains (the machine is shared: the best pass is reported). The
         // first step creates every connector's state; it is timed apart from the steady steps after it.
         var best = 0.0, firstStep = 0.0, perConnector = 0
-        for pass in 0..<(getenv("STAGE_ONLY") != nil ? 0 : 3) {
+        for pass in 0..<(runChain ? 3 : 0) {
             let before = residentBytes()
             guard var chain = try? ProcessorChain(pipeline: pipeline) else { return }
             var elapsed = 0.0
@@ -86,8 +86,10 @@ enum ProcessorBenchmark {
             best = max(best, Double(total - connectors * 8) / elapsed)
             _ = chain.sessions.drainClosed()
         }
-        print(row(["ProcessorChain.apply (steady, best of 3)", fmt(best), "\(perConnector)"], widths: widths))
-        print(row(["ProcessorChain.apply (first step: state created)", fmt(firstStep), ""], widths: widths))
+        if runChain {
+            print(row(["ProcessorChain.apply (steady, best of 3)", fmt(best), "\(perConnector)"], widths: widths))
+            print(row(["ProcessorChain.apply (first step: state created)", fmt(firstStep), ""], widths: widths))
+        }
 
         // The stage: queue, watermark, event-time ordering, as the worker drives it (results not committed): released
         // readings handed over in arrays (prepared up front, as the reordering window makes them), applied every 512
@@ -108,7 +110,7 @@ enum ProcessorBenchmark {
             return start + record / n * 10_000 + record % n % 10_000 + 200
         }
         var stageBest = 0.0, stageFirstStep = 0.0
-        for pass in 0..<(getenv("CHAIN_ONLY") != nil ? 0 : 3) {
+        for pass in 0..<(runStage ? 3 : 0) {
             let path = NSTemporaryDirectory() + "wattline-processor-bench-\(getpid())-\(pass).db"
             defer {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -131,8 +133,10 @@ enum ProcessorBenchmark {
             stageBest = max(stageBest, Double(total - connectors * 8) / elapsed)
             stage.close()
         }
-        print(row(["ProcessorStage (queue + order + apply, steady, best of 3)", fmt(stageBest), ""], widths: widths))
-        print(row(["ProcessorStage (first step: state created)", fmt(stageFirstStep), ""], widths: widths))
+        if runStage {
+            print(row(["ProcessorStage (queue + order + apply, steady, best of 3)", fmt(stageBest), ""], widths: widths))
+            print(row(["ProcessorStage (first step: state created)", fmt(stageFirstStep), ""], widths: widths))
+        }
         print("target: ≥ 3,000,000 readings/s on one core across 10,000 active connectors; memory per connector reported")
     }
 }

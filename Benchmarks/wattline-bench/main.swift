@@ -39,9 +39,11 @@ if arguments.first == "chunks" {
     exit(0)
 }
 
-// `wattline-bench processors` runs only the processors section.
+// `wattline-bench processors [chain|stage]` runs only the processors section (or only one of its two paths: a
+// profile of one path alone).
 if arguments.first == "processors" {
-    ProcessorBenchmark.run()
+    let only = arguments.dropFirst().first
+    ProcessorBenchmark.run(chain: only != "stage", stage: only != "chain")
     exit(0)
 }
 
