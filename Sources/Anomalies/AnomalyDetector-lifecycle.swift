@@ -63,8 +63,9 @@ extension AnomalyDetector {
 
     /// Runs a condition's deadlines at `t` (a projected clock or receive time) without new data.
     mutating func tick(_ ci: Int, at t: Int64) {
+        // Most conditions are idle: that is answered from two fields, before the condition is copied.
+        if conds[ci].idle { return }
         let c = conds[ci]
-        if c.idle { return }
         let settings = configuration.common(c.kind)
         if c.record >= 0 {
             if c.clearSince != .min {

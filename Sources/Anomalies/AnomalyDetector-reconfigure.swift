@@ -77,6 +77,7 @@ extension AnomalyDetector {
             }
         }
         evseHot = []
+        skewHot = []
         cacheSlot = -1
     }
 }

@@ -513,7 +513,9 @@ extension AnomalyDetector {
         guard n >= settings.minSamples else { return }
         let estimate = skewSorted[base + Int(Double(n - 1) * settings.percentile / 100)]
         let threshold = Double(settings.thresholdMs)
-        observe(Int(chargers[c].skewCond), at: r, bad: Swift.abs(estimate) > threshold, value: estimate / 1_000,
+        let ci = Int(chargers[c].skewCond)
+        observe(ci, at: r, bad: Swift.abs(estimate) > threshold, value: estimate / 1_000,
                 score: Swift.abs(estimate) / 1_000, threshold: threshold / 1_000)
+        if c < skewHot.count, !conds[ci].idle { skewHot[c] = true }
     }
 }

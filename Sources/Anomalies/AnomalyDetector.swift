@@ -52,6 +52,10 @@ public struct AnomalyDetector: Sendable, Codable {
     /// Per EVSE: false when all its conditions are idle and no bay deadline is armed, so `advance(to:)` has
     /// nothing to do for it. Out of step with `evses` (after decoding) until the next `advance(to:)` rebuilds it.
     var evseHot: [Bool] = []
+    /// Per charger: false while its clock-skew condition is idle, so `advance(to:)` does not look at it (that look
+    /// was a cache miss per charger per second, over half of the advance). Set when a skew sample leaves the
+    /// condition out of idle; rebuilt, like `evseHot`, when out of step with `chargers`.
+    var skewHot: [Bool] = []
 
     enum CodingKeys: String, CodingKey {
         case configuration, limits, counters, sites, siteIndex, chargers, chargerIndex, evses, evseIndex, conds,
@@ -121,6 +125,7 @@ public struct AnomalyDetector: Sendable, Codable {
             offlineAfterMs: declared?.offlineAfterMs ?? configuration.telemetryGap.afterMs,
             declared: false, gapCond: Int32(conds.count - 2), skewCond: Int32(conds.count - 1)))
         chargerIndex[key] = Int32(c)
+        if skewHot.count == c { skewHot.append(false) }
         return c
     }
 
@@ -429,6 +434,7 @@ public struct AnomalyDetector: Sendable, Codable {
         } else {
             siteProjected = Array(repeating: .min, count: sites.count)
         }
+        if skewHot.count != chargers.count { skewHot = chargers.map { !conds[Int($0.skewCond)].idle } }
         var sawMax = false
         let gap = configuration.telemetryGap
         let hold = configuration.phaseImbalance.holdMs
@@ -448,7 +454,11 @@ public struct AnomalyDetector: Sendable, Codable {
             if p == .max { sawMax = true }
             let s = Int(chargers[c].siteSlot)
             if p > siteProjected[s] { siteProjected[s] = p }
-            tick(Int(chargers[c].skewCond), at: r)
+            if skewHot[c] {
+                let ci = Int(chargers[c].skewCond)
+                tick(ci, at: r)
+                skewHot[c] = !conds[ci].idle
+            }
         }
         if evseHot.count != evses.count { evseHot = evses.indices.map { evseIsHot($0) } }
         for i in evses.indices where evseHot[i] || sawMax {

@@ -261,13 +261,7 @@ struct WindowSeries: Hashable {
 
     init(_ series: Series) { self.series = series }
 
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(series.evse)
-        hasher.combine(series.connector)
-        hasher.combine(series.measurand)
-        hasher.combine(series.phase)
-        hasher.combine(series.location)
-    }
+    func hash(into hasher: inout Hasher) { hasher.combine(series.hashWordWithinCharger) }
 }
 
 /// The last released (timestamp, value) pairs of one series, oldest first; a small bounded ring of `capacity` pairs,

@@ -21,3 +21,15 @@ func caseIndex<T>(of value: T) -> UInt8 {
     assert(MemoryLayout<T>.size == 1, "caseIndex(of:) is for payload-free enums of 2 to 256 cases")
     return withUnsafeBytes(of: value) { $0[0] }
 }
+
+extension Series {
+    /// The identity's fields other than the site and charger, folded into one word: what to hash a series by among
+    /// one charger's series (one `combine` instead of five; equality still compares every field). Lossy: a hash,
+    /// never an identity.
+    public var hashWordWithinCharger: UInt64 {
+        let kinds = UInt64(caseIndex(of: measurand)) << 16 | UInt64(phase.map { caseIndex(of: $0) } ?? 0xFF) << 8
+            | UInt64(caseIndex(of: location))
+        return UInt64(truncatingIfNeeded: evse) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: connector) << 24
+            ^ kinds
+    }
+}
