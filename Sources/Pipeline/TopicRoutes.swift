@@ -19,10 +19,21 @@ public final class TopicRoutes {
         self.capacity = max(1, capacity)
     }
 
+    /// Byte-for-byte equality of two strings (`==` compares canonical equivalence), through their contiguous UTF-8:
+    /// the generic `utf8.elementsEqual` walked string indices, about 2,400 instructions a topic.
+    @inline(__always)
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.elementsEqual(y) }
+        }
+        return (contiguous ?? nil) ?? a.utf8.elementsEqual(b.utf8)
+    }
+
     /// The same answer as `pipeline.source(forTopic:)`.
     public func source(forTopic topic: String) throws(DecodeError) -> MessageSource {
         if let known = routes[topic] {
-            if known.topic.utf8.elementsEqual(topic.utf8) { return try known.route.get() }
+            if Self.sameBytes(known.topic, topic) { return try known.route.get() }
             // Canonically equal, other bytes: routed on its own, and not remembered (the first one keeps the entry).
             return try pipeline.source(forTopic: topic)
         }

@@ -107,6 +107,16 @@ extension JSONView {
     @inlinable
     func enumeration<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ path: @autoclosure () -> String) throws(DecodeError) -> T
     where T.RawValue == String {
+        // The bytes against each case's raw value first: no String is made (three per sampled value: phase, location,
+        // context), and a raw-valued enum's `init(rawValue:)` is a string switch.
+        if let found = withStringBytes({ bytes in
+            T.allCases.first { candidate in
+                let raw = candidate.rawValue.utf8
+                return raw.count == bytes.count && raw.withContiguousStorageIfAvailable { $0.elementsEqual(bytes) } == true
+            }
+        }), let found {
+            return found
+        }
         let raw = try text(path())
         guard let value = T(rawValue: raw) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")

@@ -72,6 +72,45 @@ import JSONTape
         }
     }
 
+    /// Strings of every length up to 40 with one byte that ends a plain run (a quote, an escape, a control byte, a
+    /// non-ASCII character, an invalid byte) at every position: the word-at-a-time scan hands over to the byte loop
+    /// at the right place whatever the alignment.
+    @Test func eachSpecialByteIsFoundAtEveryPosition() throws {
+        for length in 0...40 {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            try parse("\"" + String(decoding: plain, as: UTF8.self) + "\"") { root in
+                #expect(root.string == String(decoding: plain, as: UTF8.self), "length \(length)")
+            }
+            for position in 0..<max(length, 1) where length > 0 {
+                var escaped = plain
+                escaped.replaceSubrange(position..<(position + 1), with: Array(#"\n"#.utf8))
+                var expected = plain
+                expected[position] = UInt8(ascii: "\n")
+                try parse("\"" + String(decoding: escaped, as: UTF8.self) + "\"") { root in
+                    #expect(root.string == String(decoding: expected, as: UTF8.self), "escape at \(position) of \(length)")
+                }
+                var accented = plain
+                accented.replaceSubrange(position..<(position + 1), with: Array("é".utf8))
+                try parse("\"" + String(decoding: accented, as: UTF8.self) + "\"") { root in
+                    #expect(root.string == String(decoding: accented, as: UTF8.self), "é at \(position) of \(length)")
+                }
+                var early = plain
+                early[position] = UInt8(ascii: "\"")
+                #expect(throws: JSONError.self, "quote at \(position) of \(length)") {
+                    try parse("\"" + String(decoding: early, as: UTF8.self) + "\"")
+                }
+                for bad: UInt8 in [0x01, 0x1F, 0xFF] {
+                    var broken = plain
+                    broken[position] = bad
+                    let tape = JSONTape()
+                    #expect(throws: JSONError.self, "byte \(bad) at \(position) of \(length)") {
+                        _ = try ([0x22] + broken + [0x22]).withUnsafeBufferPointer { try tape.parse($0) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func depthIsLimited() {
         #expect(throws: JSONError.self) { try parse(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)) }
         #expect(throws: Never.self) { try parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)) }
