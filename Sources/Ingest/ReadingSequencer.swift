@@ -107,9 +107,12 @@ public final class ReadingSequencer {
         let isFuture = reading.timestamp > receivedAt + configuration.futureTolerance
         if isFuture { flags.insert(.future) }
 
-        // Already in the window?
-        // Timestamps first: comparing series compares their strings.
-        if let index = window.held.firstIndex(where: { $0.reading.timestamp == reading.timestamp && $0.reading.series == reading.series }) {
+        // Already in the window? Read in place (a `firstIndex(where:)` predicate copied every held reading it looked
+        // at, strings retained and released: 7 copies per reading added), timestamps first.
+        let timestamp = reading.timestamp
+        if let index = window.held.withUnsafeBufferPointer({ held in
+            held.indices.first { held[$0].reading.timestamp == timestamp && held[$0].reading.series == reading.series }
+        }) {
             if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
             flags.insert(.conflict)
             window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
@@ -178,7 +181,8 @@ public final class ReadingSequencer {
     }
 
     private func release(_ window: inout ChargerWindow, upTo horizon: Int64, into released: inout [Item]) {
-        guard window.held.contains(where: { $0.reading.timestamp <= horizon }) else { return }
+        let anyDue = window.held.withUnsafeBufferPointer { held in held.indices.contains { held[$0].reading.timestamp <= horizon } }
+        guard anyDue else { return }
         // Partitioned in place: what goes out to the reused buffer, what stays compacted to the front.
         outgoing.removeAll(keepingCapacity: true)
         var kept = 0
@@ -254,15 +258,9 @@ struct ChargerWindow {
     var history: [WindowSeries: SeriesHistory] = [:]
 }
 
-/// A series inside its charger's window: equal when the series are, hashed on the small fields only (the charger is
-/// the window's, and a charger's series all share a site), so no string is hashed.
-struct WindowSeries: Hashable {
-    let series: Series
-
-    init(_ series: Series) { self.series = series }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(series.hashWordWithinCharger) }
-}
+/// A series inside its charger's window (the charger is the window's, and a charger's series share a site as a
+/// rule), hashed without its strings.
+typealias WindowSeries = SeriesWithinCharger
 
 /// The last released (timestamp, value) pairs of one series, oldest first; a small bounded ring of `capacity` pairs,
 /// those restored from a checkpoint included.

@@ -16,7 +16,7 @@ extension Location {
 }
 
 /// The case of a payload-free enum of at most 256 cases: its one byte (the cases in declaration order).
-@inline(__always)
+@inlinable @inline(__always)
 func caseIndex<T>(of value: T) -> UInt8 {
     assert(MemoryLayout<T>.size == 1, "caseIndex(of:) is for payload-free enums of 2 to 256 cases")
     return withUnsafeBytes(of: value) { $0[0] }
@@ -26,10 +26,23 @@ extension Series {
     /// The identity's fields other than the site and charger, folded into one word: what to hash a series by among
     /// one charger's series (one `combine` instead of five; equality still compares every field). Lossy: a hash,
     /// never an identity.
+    @inlinable
     public var hashWordWithinCharger: UInt64 {
         let kinds = UInt64(caseIndex(of: measurand)) << 16 | UInt64(phase.map { caseIndex(of: $0) } ?? 0xFF) << 8
             | UInt64(caseIndex(of: location))
         return UInt64(truncatingIfNeeded: evse) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: connector) << 24
             ^ kinds
     }
+}
+
+/// A series as a key among one charger's series: equal when the series are, hashed by `hashWordWithinCharger`
+/// alone, so a lookup hashes no string (the reordering window's per-charger history, the archive's series ids).
+public struct SeriesWithinCharger: Hashable, Sendable {
+    public let series: Series
+
+    @inlinable
+    public init(_ series: Series) { self.series = series }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(series.hashWordWithinCharger) }
 }

@@ -20,6 +20,14 @@ public struct Series: Sendable, Hashable, Codable {
         self.phase = phase
         self.location = location
     }
+
+    /// Every field equal; the small ones compared first: series that differ mostly differ there (one charger's
+    /// measurands, phases and connectors), and the strings are compared only when everything else matched.
+    @inlinable
+    public static func == (a: Series, b: Series) -> Bool {
+        a.measurand == b.measurand && a.phase == b.phase && a.location == b.location && a.evse == b.evse
+            && a.connector == b.connector && a.charger == b.charger && a.site == b.site
+    }
 }
 
 /// One measured value, normalized: canonical units, UTC milliseconds. Its identity is (series, timestamp).
