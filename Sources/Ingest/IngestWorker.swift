@@ -336,8 +336,8 @@ final class IngestWorker {
                 try stage.flush(watermark: watermark, receivedAt: lastReceivedAt, checkpointing: final || pressed)
                 warnedStages.remove(stage.name)
                 if stage === processors, let processors {
-                    counters.openSessions.set(processors.chain.sessions.openSessions.count)
-                    counters.openAnomalies.set(processors.chain.anomalies.openAnomalies.count)
+                    counters.openSessions.set(processors.chain.sessions.openSessionCount)
+                    counters.openAnomalies.set(processors.chain.anomalies.openAnomalyCount)
                 }
             } catch {
                 // The stage keeps its pending outputs and its checkpoint: retried with the next batch.

@@ -117,6 +117,9 @@ public struct SessionTracker: Sendable, Codable {
         return out
     }
 
+    /// How many sessions are in progress: `openSessions.count` without building their records (each with its curve).
+    public var openSessionCount: Int { evses.reduce(0) { $0 + ($1.open == nil ? 0 : 1) } }
+
     /// Records of the sessions in progress (the table's open rows), in EVSE creation order.
     public var openSessions: [SessionRecord] {
         evses.compactMap { e in e.open?.record(now: chargers[Int(e.chargerIndex)].clock) }

@@ -95,6 +95,8 @@ struct Harness {
     mutating func advance(to r: Int64) {
         detector.advance(to: r)
         out += detector.drainTransitions()
+        // The count the worker's gauge reads agrees with the open anomalies themselves, whatever the rule did.
+        #expect(detector.openAnomalyCount == detector.openAnomalies.count)
     }
 
     func of(_ kind: AnomalyKind) -> [AnomalyTransition] { out.filter { $0.anomaly.kind == kind } }

@@ -120,6 +120,7 @@ import Testing
         for message in try decodeFixture("ocpp201-offline.jsonl") { tracker.feed(message) }
         let open = tracker.openSessions
         #expect(open.count == 1)
+        #expect(tracker.openSessionCount == 1)
         let r = try #require(open.first)
         #expect(r.evse == 2)
         #expect(r.start == .inferred)
