@@ -190,13 +190,23 @@ enum Window {
             let old = ring[base + Int(head)]
             ring[base + Int(head)] = x
             head = Int32((Int(head) + 1) % capacity)
-            // Remove `old` from the sorted part.
+            // `x` takes the place of `old` in the sorted part and moves only as far as its order needs: a steady
+            // value (a charger's clock skew, a flat power) moves nothing, where removing `old` and inserting `x`
+            // shifted the whole window twice.
             var k = lowerBound(sorted, base, n, old)
-            while k < base + n - 1 {
-                sorted[k] = sorted[k + 1]
-                k += 1
+            if x > old {
+                while k + 1 < base + n && sorted[k + 1] < x {
+                    sorted[k] = sorted[k + 1]
+                    k += 1
+                }
+            } else {
+                while k > base && sorted[k - 1] > x {
+                    sorted[k] = sorted[k - 1]
+                    k -= 1
+                }
             }
-            n -= 1
+            sorted[k] = x
+            return
         } else {
             ring[base + (Int(head) + n) % capacity] = x
         }
