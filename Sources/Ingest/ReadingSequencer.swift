@@ -111,7 +111,7 @@ public final class ReadingSequencer {
         // at, strings retained and released: 7 copies per reading added), timestamps first.
         let timestamp = reading.timestamp
         if let index = window.held.withUnsafeBufferPointer({ held in
-            held.indices.first { held[$0].reading.timestamp == timestamp && held[$0].reading.series == reading.series }
+            held.indices.first { held[$0].reading.timestamp == timestamp && Self.holds(held, $0, reading.series) }
         }) {
             if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
             flags.insert(.conflict)
@@ -152,6 +152,16 @@ public final class ReadingSequencer {
             release(&window, upTo: window.latest - configuration.lateness, into: &released)
         }
         return .held
+    }
+
+    /// Whether the held reading at `k` is of `series`, compared field by field in place (handing the held series to
+    /// `==` copied it, strings retained and released, at every look), the small fields first.
+    @inline(__always)
+    private static func holds(_ held: UnsafeBufferPointer<Item>, _ k: Int, _ series: Series) -> Bool {
+        held[k].reading.series.measurand == series.measurand && held[k].reading.series.phase == series.phase
+            && held[k].reading.series.location == series.location && held[k].reading.series.evse == series.evse
+            && held[k].reading.series.connector == series.connector && held[k].reading.series.charger == series.charger
+            && held[k].reading.series.site == series.site
     }
 
     /// Releases what has waited `lateness` of receive time (receive times and ticks come from the log, so replay
