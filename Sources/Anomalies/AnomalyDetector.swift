@@ -89,10 +89,10 @@ public struct AnomalyDetector: Sendable, Codable {
         return transitions
     }
 
-    /// The anomalies open now, with their current figures.
     /// How many anomalies are open: `openAnomalies.count` without building them (every commit asks, for a gauge).
     public var openAnomalyCount: Int { records.count - freeRecords.count }
 
+    /// The anomalies open now, with their current figures.
     public var openAnomalies: [Anomaly] {
         conds.indices.compactMap { ci in
             conds[ci].record >= 0 ? current(ci, at: records[Int(conds[ci].record)]!.anomaly.updatedAt) : nil

@@ -185,6 +185,9 @@ struct VoltSlot: Sendable, Codable {
 enum Window {
     static func push(_ x: Double, ring: inout [Double], sorted: inout [Double], base: Int, capacity: Int,
                      count: inout Int32, head: inout Int32) {
+        // The decoders refuse non-finite values, so none reaches a window; should one come another way, it is left
+        // out rather than break the sorted side's order (a NaN compares false with everything).
+        guard x.isFinite else { return }
         var n = Int(count)
         if n == capacity {
             let old = ring[base + Int(head)]

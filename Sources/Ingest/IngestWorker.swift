@@ -314,7 +314,8 @@ final class IngestWorker {
         receiveTimes.drop(through: watermark)
         for stage in stages { stage.advance(watermark: watermark) }
         // Emptied only now: a stage keeps the array until it applies its readings (the processors refer to them in
-        // place), and by now it has let go, so the buffer is reused rather than copied.
+        // place), and by now it has usually let go, so the buffer is reused; when it still holds it (nothing was
+        // due), emptying allocates a new one.
         released.removeAll(keepingCapacity: true)
     }
 

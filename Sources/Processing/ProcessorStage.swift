@@ -106,12 +106,21 @@ public final class ProcessorStage {
     /// Open sessions' progress as of the last commit (published by the worker when `outputs.publishing` is set).
     public internal(set) var openProgress: [SessionProgress] = []
 
+    /// `rank` after `item`: it fills the byte after the item's 9, so a queued item is 40 bytes, not 48.
     struct Queued {
         var lsn: UInt64
         var receivedAt: Int64
         var timestamp: Int64
-        var rank: UInt8
         var item: Item
+        var rank: UInt8
+
+        init(lsn: UInt64, receivedAt: Int64, timestamp: Int64, rank: UInt8, item: Item) {
+            self.lsn = lsn
+            self.receivedAt = receivedAt
+            self.timestamp = timestamp
+            self.item = item
+            self.rank = rank
+        }
     }
 
     /// What waits in the queue. Readings are the bulk: each is a place in `batches` (8 bytes); the rarer, larger
@@ -215,7 +224,10 @@ public final class ProcessorStage {
 
     /// Applies every queued item of records up to `watermark`, in event-time order.
     public func apply(through watermark: UInt64) {
-        guard watermark > appliedThrough else { return }
+        guard watermark > appliedThrough else {
+            compactBatchesIfMany()
+            return
+        }
         // Take the due items out, keeping the rest (in their order) in the queue. The common case — everything
         // queued is due — is a swap with the reusable buffer, no copying.
         var due = spare
@@ -237,6 +249,7 @@ public final class ProcessorStage {
         appliedThrough = watermark
         guard !due.isEmpty else {
             spare = due
+            compactBatchesIfMany()
             return
         }
         defer { releaseBatches() }
@@ -304,6 +317,13 @@ public final class ProcessorStage {
             if a.rank != b.rank { return a.rank < b.rank }
             return a.offset < b.offset
         }
+    }
+
+    /// While nothing becomes due (the watermark waits for a held reading or an OCPP call's result, up to a minute),
+    /// the arrays handed over pile up, each whole however few of its readings are queued: past a few, the queued
+    /// readings are carried into one array of their own.
+    private func compactBatchesIfMany() {
+        if batches.count > 4 { releaseBatches() }
     }
 
     /// Lets go of the released arrays once nothing queued refers to them. Readings still queued (of records past the

@@ -234,8 +234,8 @@ import Testing
     }
 
     /// Released readings handed over in arrays (as the worker does), several arrays before an apply and a watermark
-    /// lagging behind what was handed over, so that readings of records past it wait in the queue across applies
-    /// (carried out of their array): the tables equal those of the record-by-record feed.
+    /// lagging behind what was handed over, or standing still for a while, so that readings of records past it wait
+    /// in the queue across applies (carried out of their arrays): the tables equal those of the record-by-record feed.
     @Test func releasedArraysAppliedBehindTheWatermarkGiveTheSameTables() throws {
         let directory = try TemporaryDirectory(prefix: "processors")
         defer { directory.remove() }
@@ -258,12 +258,14 @@ import Testing
             } else {
                 stage.accept(tick: item.lsn, receivedAt: item.receivedAt)
             }
-            // An array every 3 records, an apply every 7 with the watermark 5 records behind.
+            // An array every 3 records, an apply every 7 with the watermark 5 records behind; for a stretch the
+            // watermark stands still (nothing becomes due while arrays keep coming: they are compacted).
             if index % 3 == 2 {
                 stage.accept(released: pending) { receiveTimes[$0]! }
                 pending.removeAll()
             }
-            if index % 7 == 6 { stage.apply(through: item.lsn - 5) }
+            let stuck = (100..<160).contains(index)
+            if index % 7 == 6 || stuck { stage.apply(through: stuck ? items[99].lsn - 5 : item.lsn - 5) }
         }
         stage.accept(released: pending) { receiveTimes[$0]! }
         let last = items[items.count - 1]
