@@ -17,11 +17,11 @@ import Telemetry
 ///
 /// **Snapshots less often than rows.** Rows are committed every `commitInterval` of receive time (10 s), the snapshot
 /// and checkpoint with them only every `snapshotInterval` (5 min) — and no more than once per `minSnapshotSpacing` of
-/// elapsed time (5 s: a replay goes through hours of receive time a second), nor sooner than 20 times the time the
-/// last one took to encode (a large fleet's state: snapshots stay under 5 % of the worker's time) — at the end, when the worker asks (its
-/// log is pressed) and whenever alert events are committed. A restart applies the log again from the last snapshot and
-/// rewrites the same rows (upserts by id: the processors are deterministic), and since no alert event was ever
-/// committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
+/// elapsed time (5 s: a replay goes through hours of receive time a second), nor sooner than 20 times the time the last
+/// one took to encode (a large fleet's state: snapshots stay under 5 % of the worker's time) — at the end, when the
+/// worker asks (its log is pressed) and whenever alert events are committed. A restart applies the log again from the
+/// last snapshot and rewrites the same rows (upserts by id: the processors are deterministic), and since no alert event
+/// was ever committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
 /// replay's time.
 ///
 /// **The reordering window's history.** The snapshot also carries what the window upstream had released of each
@@ -113,14 +113,6 @@ public final class ProcessorStage {
         var timestamp: Int64
         var item: Item
         var rank: UInt8
-
-        init(lsn: UInt64, receivedAt: Int64, timestamp: Int64, rank: UInt8, item: Item) {
-            self.lsn = lsn
-            self.receivedAt = receivedAt
-            self.timestamp = timestamp
-            self.item = item
-            self.rank = rank
-        }
     }
 
     /// What waits in the queue. Readings are the bulk: each is a place in `batches` (8 bytes); the rarer, larger
@@ -175,14 +167,16 @@ public final class ProcessorStage {
         guard lsn > appliedThrough else { return }
         for event in output.events {
             let (timestamp, rank) = Self.order(event, receivedAt: receivedAt)
-            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: timestamp, rank: rank,
-                                item: .event(event, contact: !output.retained)))
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: timestamp,
+                                item: .event(event, contact: !output.retained), rank: rank))
         }
         for signed in output.signedValues {
-            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: signed.timestamp, rank: 2, item: .signed(signed)))
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: signed.timestamp, item: .signed(signed),
+                                rank: 2))
         }
         if output.readings.isEmpty && output.events.isEmpty && output.signedValues.isEmpty, let origin, !output.retained {
-            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 1, item: .contact(origin)))
+            queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, item: .contact(origin),
+                                rank: 1))
         }
     }
 
@@ -197,8 +191,8 @@ public final class ProcessorStage {
             for k in items.indices where items[k].lsn > appliedThrough {
                 let lsn = items[k].lsn
                 if lsn != runLSN { (runLSN, runReceivedAt) = (lsn, receiveTime(lsn)) }
-                queue.append(Queued(lsn: lsn, receivedAt: runReceivedAt, timestamp: items[k].reading.timestamp, rank: 2,
-                                    item: .reading(batch: batch, index: Int32(k))))
+                queue.append(Queued(lsn: lsn, receivedAt: runReceivedAt, timestamp: items[k].reading.timestamp,
+                                    item: .reading(batch: batch, index: Int32(k)), rank: 2))
                 kept = true
             }
         }
@@ -213,13 +207,14 @@ public final class ProcessorStage {
     /// A tick record: receive time moved on with no message.
     public func accept(tick lsn: UInt64, receivedAt: Int64) {
         guard lsn > appliedThrough else { return }
-        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 4, item: .tick))
+        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, item: .tick, rank: 4))
     }
 
     /// The broker's drop counter (`$SYS/broker/publish/messages/dropped`) as logged: fed to `broker_drops`.
     public func noteBrokerDropped(total: UInt64, lsn: UInt64, receivedAt: Int64) {
         guard lsn > appliedThrough else { return }
-        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, rank: 1, item: .brokerDropped(total)))
+        queue.append(Queued(lsn: lsn, receivedAt: receivedAt, timestamp: receivedAt, item: .brokerDropped(total),
+                            rank: 1))
     }
 
     /// Applies every queued item of records up to `watermark`, in event-time order.
