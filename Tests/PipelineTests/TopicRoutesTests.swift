@@ -55,6 +55,21 @@ import Telemetry
         }
     }
 
+    /// Topics whose hashes collide (here all of them) keep their own answers: the first one keeps the entry, the
+    /// others are routed each time.
+    @Test func topicsWithTheSameHashKeepTheirOwnAnswers() throws {
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
+        let routes = TopicRoutes(pipeline: pipeline, capacity: 100, hash: { _ in 7 })
+        let topics = ["ocpp/CP-1/in", "ev/depot/CP-2/1/power", "nowhere/CP-3", "ocpp/CP-4/in"]
+        for topic in topics + topics.reversed() {
+            let cached = answer { () throws(DecodeError) in try routes.source(forTopic: topic) }
+            let direct = answer { () throws(DecodeError) in try pipeline.source(forTopic: topic) }
+            #expect(cached == direct, "\(topic)")
+        }
+        #expect(try routes.source(forTopic: "ocpp/CP-4/in").origin.charger == "CP-4")
+        #expect(routes.count == 1)
+    }
+
     @Test func startsOverPastItsCapacity() throws {
         let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
         let routes = TopicRoutes(pipeline: pipeline, capacity: 3)
