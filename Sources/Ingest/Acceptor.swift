@@ -1,6 +1,7 @@
 import Logging
 import RingBuffer
 import Synchronization
+import Telemetry
 import WriteAheadLog
 
 /// The producer side of ingest: what the MQTT callback (and the tick timer) call.

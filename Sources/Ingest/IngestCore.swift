@@ -7,6 +7,7 @@ import Pipeline
 import Processing
 import RingBuffer
 import Synchronization
+import Telemetry
 import WriteAheadLog
 
 /// The ingest runtime without its network side: the write-ahead log, the ring, the worker thread that runs the

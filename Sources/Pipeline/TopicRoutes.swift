@@ -53,28 +53,11 @@ public final class TopicRoutes {
         return (contiguous ?? nil) ?? a.utf8.elementsEqual(b.utf8)
     }
 
-    /// A multiply-xorshift hash of the topic's UTF-8, eight bytes a step through its contiguous storage (walking
-    /// `utf8` a byte at a time cost more than the dictionary it saves); a hash, never an identity.
+    /// `MessageHash` of the topic's UTF-8: eight bytes a step (walking `utf8` a byte at a time cost more than the
+    /// dictionary it saves); a hash, never an identity.
     static func byteHash(_ topic: String) -> UInt64 {
-        let hashed = topic.utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
-            let raw = UnsafeRawBufferPointer(bytes)
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(raw.count)
-            var i = 0
-            while i + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
-                hash ^= hash >> 29
-                i += 8
-            }
-            while i < raw.count {
-                hash = (hash ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
-                i += 1
-            }
-            return hash
-        }
-        if let hashed { return hashed }
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in topic.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return hash
+        var topic = topic
+        return topic.withUTF8 { MessageHash.hash(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// The same answer as `pipeline.source(forTopic:)`.
