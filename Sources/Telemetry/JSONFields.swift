@@ -111,8 +111,8 @@ extension JSONView {
         // context), and a raw-valued enum's `init(rawValue:)` is a string switch.
         if let found = withStringBytes({ bytes in
             T.allCases.first { candidate in
-                let raw = candidate.rawValue.utf8
-                return raw.count == bytes.count && raw.withContiguousStorageIfAvailable { $0.elementsEqual(bytes) } == true
+                var raw = candidate.rawValue
+                return raw.utf8.count == bytes.count && raw.withUTF8 { memcmpEqual($0, bytes) }
             }
         }), let found {
             return found
