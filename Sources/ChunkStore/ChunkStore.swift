@@ -30,12 +30,12 @@ public final class ChunkStore {
     /// Files and problems found while looking samples up in sealed files (reported, never fatal).
     public internal(set) var lookupProblems: [ChunkStoreError] = []
 
-    // Series interned to small ids, for the life of the process: a table per (site, charger), keyed by the series'
-    // other fields, and the last charger's table remembered. The archive's readings come grouped by charger, so a
-    // reading costs one hash of a folded word; a dictionary keyed by the whole series hashed two strings a reading
-    // (about 940 instructions).
+    // Series interned to small ids, for the life of the process: a table per (site, charger) of its series
+    // (`SeriesSlots`), and the last charger's table remembered. The archive's readings come grouped by charger, so a
+    // reading costs a probe of a small table; a dictionary keyed by the whole series hashed two strings a reading
+    // (about 940 instructions), one keyed by the series within its charger seeded a hasher (about 500).
     var chargerTables: [SiteCharger: Int] = [:]
-    var seriesTables: [[SeriesWithinCharger: UInt32]] = []
+    var seriesTables: [ChargerSeries] = []
     var lastTable: (site: String, charger: String, index: Int)?
     var seriesList: [Series] = []
     var lastSample: [StoredSample?] = []
@@ -165,15 +165,15 @@ public final class ChunkStore {
                 table = known
             } else {
                 table = seriesTables.count
-                seriesTables.append([:])
+                seriesTables.append(ChargerSeries())
                 chargerTables[key] = table
             }
             lastTable = (series.site, series.charger, table)
         }
-        let local = SeriesWithinCharger(series)
-        if let id = seriesTables[table][local] { return id }
+        let (slot, isNew) = seriesTables[table].slots.slot(inserting: series)
+        if !isNew { return seriesTables[table].ids[Int(slot)] }
         let id = UInt32(seriesList.count)
-        seriesTables[table][local] = id
+        seriesTables[table].ids.append(id)
         seriesList.append(series)
         lastSample.append(nil)
         return id
@@ -204,6 +204,13 @@ public final class ChunkStore {
         fileCache[path] = file
         return file
     }
+}
+
+/// One charger's series: numbered within the charger (`SeriesSlots`), and the store-wide id of each.
+struct ChargerSeries {
+    var slots = SeriesSlots()
+    /// The id (index in `seriesList`) of each slot's series.
+    var ids: [UInt32] = []
 }
 
 /// The site and charger of a series: the first level of the store's series ids.

@@ -20,6 +20,8 @@ import WriteAheadLog
 final class IngestWorker {
     /// How long (receive time) a waiting OCPP CALL holds the checkpoint back; results come within seconds.
     static let callHorizon: Int64 = 60_000
+    /// At most this many bytes of log records are read with one call (runs stop at the first record past it).
+    static let maxRunBytes = 256 * 1024
 
     let log: WriteAheadLog
     let stage: StagedRing<LogDescriptor>.Stage
@@ -126,10 +128,24 @@ final class IngestWorker {
             catchUpInBatches(to: recoveredThrough + 1)
         }
         while let window = stage.read(upTo: options.batchSize) {
-            for descriptor in window {
-                if descriptor.lsn < nextLSN { continue }
+            var k = window.startIndex
+            while k < window.endIndex {
+                let descriptor = window[k]
+                if descriptor.lsn < nextLSN {
+                    k += 1
+                    continue
+                }
                 if descriptor.lsn > nextLSN { catchUpInBatches(to: descriptor.lsn) }
-                processFromLog(descriptor)
+                // The records written back to back after it, read with it in one call (one pread instead of one
+                // per record).
+                var end = k + 1
+                var bytes = Int(descriptor.length)
+                while end < window.endIndex, bytes < Self.maxRunBytes, window[end - 1].isFollowed(by: window[end]) {
+                    bytes += Int(window[end].length)
+                    end += 1
+                }
+                if end - k == 1 { processFromLog(descriptor) } else { processFromLog(run: window[k..<end]) }
+                k = end
             }
             stage.commit(window.count)
             commit()
@@ -200,8 +216,8 @@ final class IngestWorker {
             switch entry.record {
             case .message(let message):
                 message.payload.withUnsafeBytes { payload in
-                    process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: message.topic, qos: message.qos,
-                            retained: message.retained, payload: payload)
+                    process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: routes.routed(topic: message.topic),
+                            qos: message.qos, retained: message.retained, payload: payload)
                 }
             case .tick(let time):
                 tick(lsn: entry.lsn, at: time)
@@ -212,18 +228,35 @@ final class IngestWorker {
     private func processFromLog(_ descriptor: LogDescriptor) {
         lastFromRing = descriptor
         do {
-            try log.withRecord(at: descriptor, buffer: &buffer) { view in
-                if view.isTick {
-                    tick(lsn: view.lsn, at: view.receivedAt)
-                } else {
-                    let topic = String(decoding: view.topic, as: UTF8.self)
-                    process(lsn: view.lsn, receivedAt: view.receivedAt, topic: topic, qos: view.qos,
-                            retained: view.retained, payload: view.payload)
-                }
-            }
+            try log.withRecord(at: descriptor, buffer: &buffer) { process($0) }
         } catch {
             logger.error("log record \(descriptor) cannot be read: \(error)")
             nextLSN = descriptor.lsn + 1
+        }
+    }
+
+    /// Reads a run of records written back to back (`LogDescriptor.isFollowed(by:)`) with one call, and processes
+    /// them in order; one by one when that read fails.
+    private func processFromLog<Run: RandomAccessCollection<LogDescriptor>>(run: Run) {
+        let read = log.withContiguousRecords(run, buffer: &buffer) { descriptor, record in
+            lastFromRing = descriptor
+            switch record {
+            case .success(let view):
+                process(view)
+            case .failure(let error):
+                logger.error("log record \(descriptor) cannot be read: \(error)")
+                nextLSN = descriptor.lsn + 1
+            }
+        }
+        if !read { for descriptor in run { processFromLog(descriptor) } }
+    }
+
+    private func process(_ view: RecordView) {
+        if view.isTick {
+            tick(lsn: view.lsn, at: view.receivedAt)
+        } else {
+            process(lsn: view.lsn, receivedAt: view.receivedAt, topic: routes.routed(topicBytes: view.topic),
+                    qos: view.qos, retained: view.retained, payload: view.payload)
         }
     }
 
@@ -235,12 +268,13 @@ final class IngestWorker {
     }
 
     /// Decodes one message and takes its readings through the sequencer.
-    private func process(lsn: UInt64, receivedAt: Int64, topic: String, qos: UInt8, retained: Bool,
+    private func process(lsn: UInt64, receivedAt: Int64, topic routed: TopicRoutes.Routed, qos: UInt8, retained: Bool,
                          payload: UnsafeRawBufferPointer) {
         settleIfNewSecond(at: receivedAt)
         nextLSN = lsn + 1
         lastReceivedAt = max(lastReceivedAt, receivedAt)
-        if topic.hasPrefix("$") {
+        let topic = routed.topic
+        if topic.utf8.first == UInt8(ascii: "$") {
             // The broker's own statistics, outside the message accounting (see `Acceptor`): handed to the stages.
             let text = String(decoding: payload, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             if topic == LiveIngest.brokerDroppedTopic, let total = UInt64(text) {
@@ -253,7 +287,7 @@ final class IngestWorker {
         decoder.currentSequence = lsn
         var origin: Origin?
         do throws(DecodeError) {
-            let source = try routes.source(forTopic: topic)
+            let source = try routed.route.get()
             origin = source.origin
             try decoder.decode(payload: payload, receivedAt: receivedAt, topic: topic, retained: retained,
                                source: source, into: &output)

@@ -50,8 +50,8 @@ public final class ReadingSequencer {
     /// insertion, two hashes and a move of the window, per record).
     private var windows: [ChargerWindow] = []
     private var slots: [String: Int] = [:]
-    /// Reused by `release` for the readings it lets go (no allocation per release).
-    private var outgoing: [Item] = []
+    /// Reused by `release` for the positions of the readings it lets go (no allocation per release).
+    private var outgoing: [Int] = []
     /// The LSN of the checkpoint the history was restored from (0: none). Readings of records up to it are read
     /// again after the restart, not delivered again: only those of later records are judged against it.
     public private(set) var restoredThrough: UInt64 = 0
@@ -106,38 +106,40 @@ public final class ReadingSequencer {
         var flags: Flags = []
         let isFuture = reading.timestamp > receivedAt + configuration.futureTolerance
         if isFuture { flags.insert(.future) }
+        // The series' slot in the window: the one lookup by series this reading costs. Held readings keep it, so
+        // the duplicate scan compares integers and the release records history without looking the series up again.
+        let slot = window.slot(of: reading.series, historyCapacity: configuration.historyPerSeries)
 
         // Already in the window? Read in place (a `firstIndex(where:)` predicate copied every held reading it looked
-        // at, strings retained and released: 7 copies per reading added), timestamps first.
+        // at, strings retained and released: 7 copies per reading added).
         let timestamp = reading.timestamp
-        if let index = window.held.withUnsafeBufferPointer({ held in
-            held.indices.first { held[$0].reading.timestamp == timestamp && Self.holds(held, $0, reading.series) }
+        if let index = window.heldSeries.withUnsafeBufferPointer({ series in
+            window.held.withUnsafeBufferPointer { held in
+                held.indices.first { series[$0] == slot && held[$0].reading.timestamp == timestamp }
+            }
         }) {
             if window.held[index].reading.value.bitPattern == reading.value.bitPattern { return .duplicate }
             flags.insert(.conflict)
-            window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
-            window.heldReceivedAt.append(receivedAt)
+            window.hold(Item(reading: reading, lsn: lsn, flags: flags), receivedAt: receivedAt, slot: slot)
             return .conflict
         }
         // Already released (by this run, or for a record after the restored checkpoint by an earlier one)?
-        if let past = window.history[WindowSeries(reading.series)] {
-            switch past.match(reading.timestamp, reading.value, restored: lsn > restoredThrough) {
-            case .duplicate:
-                return .duplicate
-            case .conflict:
-                flags.insert(.conflict)
-                released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading, lsn: lsn, in: &window)
-                return .conflict
-            case .none:
-                break
-            }
-            if reading.timestamp < past.newest {
-                flags.insert(.late)
-                released.append(Item(reading: reading, lsn: lsn, flags: flags))
-                remember(reading, lsn: lsn, in: &window)
-                return .late
-            }
+        switch window.histories[Int(slot)].match(reading.timestamp, reading.value, restored: lsn > restoredThrough) {
+        case .duplicate:
+            return .duplicate
+        case .conflict:
+            flags.insert(.conflict)
+            released.append(Item(reading: reading, lsn: lsn, flags: flags))
+            window.histories[Int(slot)].record(reading.timestamp, reading.value, lsn: lsn)
+            return .conflict
+        case .none:
+            break
+        }
+        if reading.timestamp < window.histories[Int(slot)].newest {
+            flags.insert(.late)
+            released.append(Item(reading: reading, lsn: lsn, flags: flags))
+            window.histories[Int(slot)].record(reading.timestamp, reading.value, lsn: lsn)
+            return .late
         }
         window.lastReceivedAt = max(window.lastReceivedAt, receivedAt)
         if isFuture {
@@ -145,23 +147,12 @@ public final class ReadingSequencer {
             released.append(Item(reading: reading, lsn: lsn, flags: flags))
             return .future
         }
-        window.held.append(Item(reading: reading, lsn: lsn, flags: flags))
-        window.heldReceivedAt.append(receivedAt)
+        window.hold(Item(reading: reading, lsn: lsn, flags: flags), receivedAt: receivedAt, slot: slot)
         if reading.timestamp > window.latest {
             window.latest = reading.timestamp
             release(&window, upTo: window.latest - configuration.lateness, into: &released)
         }
         return .held
-    }
-
-    /// Whether the held reading at `k` is of `series`, compared field by field in place (handing the held series to
-    /// `==` copied it, strings retained and released, at every look), the small fields first.
-    @inline(__always)
-    private static func holds(_ held: UnsafeBufferPointer<Item>, _ k: Int, _ series: Series) -> Bool {
-        held[k].reading.series.measurand == series.measurand && held[k].reading.series.phase == series.phase
-            && held[k].reading.series.location == series.location && held[k].reading.series.evse == series.evse
-            && held[k].reading.series.connector == series.connector && held[k].reading.series.charger == series.charger
-            && held[k].reading.series.site == series.site
     }
 
     /// Releases what has waited `lateness` of receive time (receive times and ticks come from the log, so replay
@@ -191,33 +182,44 @@ public final class ReadingSequencer {
     }
 
     private func release(_ window: inout ChargerWindow, upTo horizon: Int64, into released: inout [Item]) {
-        let anyDue = window.held.withUnsafeBufferPointer { held in held.indices.contains { held[$0].reading.timestamp <= horizon } }
-        guard anyDue else { return }
-        // Partitioned in place: what goes out to the reused buffer, what stays compacted to the front.
+        // The due readings' positions, in release order (timestamp, then record): each reading is copied once, from
+        // its place in the window to `released` (no copy through a buffer in between).
         outgoing.removeAll(keepingCapacity: true)
-        var kept = 0
-        for k in window.held.indices {
-            if window.held[k].reading.timestamp <= horizon {
-                outgoing.append(window.held[k])
-            } else {
-                if kept != k {
-                    window.held.swapAt(kept, k)
-                    window.heldReceivedAt.swapAt(kept, k)
-                }
-                kept += 1
+        window.held.withUnsafeBufferPointer { held in
+            for k in held.indices where held[k].reading.timestamp <= horizon { outgoing.append(k) }
+            guard outgoing.count > 1 else { return }
+            var sorted = true
+            for n in 1..<outgoing.count where Self.releasesBefore(held[outgoing[n]], held[outgoing[n - 1]]) {
+                sorted = false
+                break
             }
+            if !sorted { outgoing.sort { Self.releasesBefore(held[$0], held[$1]) } }
+        }
+        guard !outgoing.isEmpty else { return }
+        for k in outgoing {
+            let item = window.held[k]
+            window.histories[Int(window.heldSeries[k])].record(item.reading.timestamp, item.reading.value, lsn: item.lsn)
+            released.append(item)
+        }
+        // What stays is compacted to the front in its order (swaps move, they copy nothing), the rest dropped.
+        var kept = 0
+        for k in window.held.indices where window.held[k].reading.timestamp > horizon {
+            if kept != k {
+                window.held.swapAt(kept, k)
+                window.heldReceivedAt.swapAt(kept, k)
+                window.heldSeries.swapAt(kept, k)
+            }
+            kept += 1
         }
         window.held.removeLast(window.held.count - kept)
         window.heldReceivedAt.removeLast(window.heldReceivedAt.count - kept)
-        outgoing.sort { ($0.reading.timestamp, $0.lsn) < ($1.reading.timestamp, $1.lsn) }
-        for item in outgoing { remember(item.reading, lsn: item.lsn, in: &window) }
-        released.append(contentsOf: outgoing)
+        window.heldSeries.removeLast(window.heldSeries.count - kept)
     }
 
-    private func remember(_ reading: Reading, lsn: UInt64, in window: inout ChargerWindow) {
-        let capacity = configuration.historyPerSeries
-        window.history[WindowSeries(reading.series), default: SeriesHistory(capacity: capacity)]
-            .record(reading.timestamp, reading.value, lsn: lsn)
+    /// Release order within a charger: by timestamp, then by record.
+    @inline(__always)
+    private static func releasesBefore(_ a: Item, _ b: Item) -> Bool {
+        (a.reading.timestamp, a.lsn) < (b.reading.timestamp, b.lsn)
     }
 
     // MARK: Checkpoint state
@@ -230,10 +232,11 @@ public final class ReadingSequencer {
     public func snapshot(through lsn: UInt64) -> ReleasedHistory {
         var series: [ReleasedHistory.Released] = []
         for window in windows {
-            for (key, past) in window.history {
+            for (slot, past) in window.histories.enumerated() {
                 let (timestamps, values) = past.entries(through: lsn)
                 if !timestamps.isEmpty {
-                    series.append(ReleasedHistory.Released(series: key.series, timestamps: timestamps, values: values))
+                    series.append(ReleasedHistory.Released(series: window.series.series[slot], timestamps: timestamps,
+                                                           values: values))
                 }
             }
         }
@@ -247,9 +250,9 @@ public final class ReadingSequencer {
     public func restore(_ history: ReleasedHistory, through lsn: UInt64) {
         restoredThrough = lsn
         for item in history.series {
-            windows[windowSlot(of: item.series.charger)]
-                .history[WindowSeries(item.series), default: SeriesHistory(capacity: configuration.historyPerSeries)]
-                .restore(timestamps: item.timestamps, values: item.values)
+            let window = windowSlot(of: item.series.charger)
+            let slot = windows[window].slot(of: item.series, historyCapacity: configuration.historyPerSeries)
+            windows[window].histories[Int(slot)].restore(timestamps: item.timestamps, values: item.values)
         }
     }
 }
@@ -264,13 +267,31 @@ struct ChargerWindow {
     var held: [ReadingSequencer.Item] = []
     /// The receive time of each held reading (same order as `held`).
     var heldReceivedAt: [Int64] = []
-    /// What was released of each of the charger's series.
-    var history: [WindowSeries: SeriesHistory] = [:]
-}
+    /// The series slot of each held reading (same order as `held`).
+    var heldSeries: [Int32] = []
+    /// Each of the charger's series seen so far, numbered: a series' slot is its index in `histories`.
+    private(set) var series = SeriesSlots()
+    /// What was released of each series, by slot (empty until its first release).
+    var histories: [SeriesHistory] = []
 
-/// A series inside its charger's window (the charger is the window's, and a charger's series share a site as a
-/// rule), hashed without its strings.
-typealias WindowSeries = SeriesWithinCharger
+    init(charger: String) {
+        self.charger = charger
+    }
+
+    /// The slot of `series`, given one on its first reading.
+    mutating func slot(of series: Series, historyCapacity: Int) -> Int32 {
+        let (slot, isNew) = self.series.slot(inserting: series)
+        if isNew { histories.append(SeriesHistory(capacity: historyCapacity)) }
+        return slot
+    }
+
+    /// Holds `item` (of the series in `slot`) until its release.
+    mutating func hold(_ item: ReadingSequencer.Item, receivedAt: Int64, slot: Int32) {
+        held.append(item)
+        heldReceivedAt.append(receivedAt)
+        heldSeries.append(slot)
+    }
+}
 
 /// The last released (timestamp, value) pairs of one series, oldest first; a small bounded ring of `capacity` pairs,
 /// those restored from a checkpoint included.

@@ -24,7 +24,7 @@ func caseIndex<T>(of value: T) -> UInt8 {
 
 extension Series {
     /// The identity's fields other than the site and charger, folded into one word: what to hash a series by among
-    /// one charger's series (one `combine` instead of five; equality still compares every field). Lossy: a hash,
+    /// one charger's series (`SeriesSlots`; equality still compares every field). Lossy: a hash,
     /// never an identity.
     @inlinable
     public var hashWordWithinCharger: UInt64 {
@@ -33,16 +33,4 @@ extension Series {
         return UInt64(truncatingIfNeeded: evse) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: connector) << 24
             ^ kinds
     }
-}
-
-/// A series as a key among one charger's series: equal when the series are, hashed by `hashWordWithinCharger`
-/// alone, so a lookup hashes no string (the reordering window's per-charger history, the archive's series ids).
-public struct SeriesWithinCharger: Hashable, Sendable {
-    public let series: Series
-
-    @inlinable
-    public init(_ series: Series) { self.series = series }
-
-    @inlinable
-    public func hash(into hasher: inout Hasher) { hasher.combine(series.hashWordWithinCharger) }
 }

@@ -17,6 +17,13 @@ public struct LogDescriptor: Sendable, Hashable, BitwiseCopyable, CustomStringCo
         self.length = length
     }
 
+    /// Whether `next` is the record written right after this one in the same segment: the next LSN, starting
+    /// where this record ends (records one appending thread writes; a run of them is read with one call).
+    @inlinable
+    public func isFollowed(by next: LogDescriptor) -> Bool {
+        next.lsn == lsn &+ 1 && next.segment == segment && next.offset == offset &+ UInt64(length)
+    }
+
     public var description: String {
         "LSN \(lsn) (segment \(segment), offset \(offset), \(length) bytes)"
     }

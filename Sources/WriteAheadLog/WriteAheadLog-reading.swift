@@ -21,6 +21,36 @@ extension WriteAheadLog {
         return try outcome.get()
     }
 
+    /// Reads a run of records that lie back to back in one segment (each descriptor `isFollowed(by:)` the next: what
+    /// one appending thread writes) with one `pread`, and hands each to `body` in order, checked as `withRecord`
+    /// checks one: a damaged record is a failure for that record alone. Returns false, having handed over nothing,
+    /// when the segment cannot be opened or the read comes up short: the caller reads the records one by one then,
+    /// for their own errors. Any thread.
+    public func withContiguousRecords<Run: RandomAccessCollection<LogDescriptor>>(
+        _ run: Run, buffer: inout [UInt8], _ body: (LogDescriptor, Result<RecordView, WriteAheadLogError>) -> Void
+    ) -> Bool {
+        guard let first = run.first, let last = run.last else { return true }
+        guard let file = try? store.file(for: first) else { return false }
+        let total = Int(last.offset - first.offset) + Int(last.length)
+        if buffer.count < total { buffer = [UInt8](repeating: 0, count: max(total, 4096)) }
+        return buffer.withUnsafeMutableBytes { raw in
+            guard let count = try? file.read(into: raw.baseAddress!, count: total, at: first.offset), count == total else {
+                return false
+            }
+            for descriptor in run {
+                let start = Int(descriptor.offset - first.offset)
+                let record = UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(descriptor.length))])
+                switch Self.check(record, against: descriptor) {
+                case .success(let header): body(descriptor, .success(RecordView(header: header, record: record)))
+                case .failure(let reason):
+                    body(descriptor, .failure(.corrupt(LogCorruption(path: file.path, offset: descriptor.offset,
+                                                                     reason: reason))))
+                }
+            }
+            return true
+        }
+    }
+
     /// Reads the record `descriptor` points to. Any thread.
     public func record(at descriptor: LogDescriptor) throws(WriteAheadLogError) -> LogRecord {
         var buffer: [UInt8] = []

@@ -70,6 +70,27 @@ import Telemetry
         #expect(routes.count == 1)
     }
 
+    /// A topic read from the log is bytes: known bytes give back the remembered String and answer; bytes that are
+    /// not UTF-8 are routed (and refused) each time, never remembered under the repaired String's bytes.
+    @Test func topicBytesGiveTheRememberedTopicAndAnswer() throws {
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
+        let routes = TopicRoutes(pipeline: pipeline)
+        for topic in ["ocpp/CP-1/in", "ev/depot/CP-2/1/power", "nowhere/CP-3"] {
+            let byString = routes.routed(topic: topic)
+            let byBytes = Array(topic.utf8).withUnsafeBytes { routes.routed(topicBytes: $0) }
+            #expect(byBytes.topic == topic && byString.topic == topic)
+            #expect(byBytes.route == answer { () throws(DecodeError) in try pipeline.source(forTopic: topic) })
+        }
+        #expect(routes.count == 3)
+        let invalid: [UInt8] = Array("ocpp/CP-".utf8) + [0xFF] + Array("/in".utf8)
+        for _ in 0..<2 {
+            let routed = invalid.withUnsafeBytes { routes.routed(topicBytes: $0) }
+            #expect(routed.topic == "ocpp/CP-\u{FFFD}/in")
+            guard case .failure = routed.route else { Issue.record("a topic that is not UTF-8 was routed"); continue }
+        }
+        #expect(routes.count == 3)
+    }
+
     @Test func startsOverPastItsCapacity() throws {
         let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "routes.yaml", environment: [:])
         let routes = TopicRoutes(pipeline: pipeline, capacity: 3)

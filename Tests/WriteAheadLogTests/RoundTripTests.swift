@@ -81,6 +81,62 @@ import WriteAheadLog
         try log.close()
     }
 
+    /// Records appended back to back are read as one run: each as `record(at:)` gives it, and a damaged one fails
+    /// alone; a run whose segment is gone reads nothing (the caller reads record by record for the errors).
+    @Test func aRunOfRecordsIsReadWithOneCall() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let directory = scratch.appending("log")
+        let log = try WriteAheadLog(directory: directory, syncPolicy: .never)
+        var generator = TestBytes(seed: 3)
+        var descriptors: [LogDescriptor] = []
+        for index in 0..<50 {
+            if index % 9 == 4 {
+                descriptors.append(try log.appendTick(at: 1_795_262_400_000 + Int64(index)))
+            } else {
+                descriptors.append(try log.append(sampleMessage(index, payloadBytes: 40 + index * 13, generator: &generator)))
+            }
+        }
+        #expect(zip(descriptors, descriptors.dropFirst()).allSatisfy { $0.isFollowed(by: $1) })
+        #expect(!descriptors[3].isFollowed(by: descriptors[5]) && !descriptors[4].isFollowed(by: descriptors[3]))
+        let expected = try descriptors.map { try log.record(at: $0) }
+
+        func readRun(_ run: ArraySlice<LogDescriptor>) -> (read: Bool, records: [LogRecord?]) {
+            var buffer: [UInt8] = []
+            var records: [LogRecord?] = []
+            let read = log.withContiguousRecords(run, buffer: &buffer) { descriptor, result in
+                #expect(descriptor == run[run.startIndex + records.count])
+                records.append(try? result.get().record)
+            }
+            return (read, records)
+        }
+        let whole = readRun(descriptors[...])
+        #expect(whole.read && whole.records == expected)
+        let middle = readRun(descriptors[10..<20])
+        #expect(middle.read && middle.records == Array(expected[10..<20]))
+
+        // One byte of record 17's payload flipped on disk: that record fails, the others still come back.
+        let path = directory + "/" + (try segmentNames(in: directory)).last!
+        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        let damaged = descriptors[17]
+        try handle.seek(toOffset: damaged.offset + UInt64(damaged.length) - 1)
+        let byte = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: damaged.offset + UInt64(damaged.length) - 1)
+        try handle.write(contentsOf: [byte ^ 0x5A])
+        try handle.close()
+        let afterDamage = readRun(descriptors[10..<20])
+        #expect(afterDamage.read)
+        #expect(afterDamage.records[7] == nil)
+        #expect(afterDamage.records.enumerated().allSatisfy { $0.offset == 7 || $0.element == expected[10 + $0.offset] })
+
+        // A run in a segment the log does not have is not read at all.
+        var missing = descriptors[0..<3]
+        for k in missing.indices { missing[k].segment = 99 }
+        let none = readRun(missing)
+        #expect(!none.read && none.records.isEmpty)
+        try log.close()
+    }
+
     @Test func invalidAppendsAreRefused() throws {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
