@@ -41,13 +41,16 @@ extension SessionTracker {
         if chargers[c].clock >= evses[i].finalizeDue { finalizeRecent(i, receivedAt: receivedAt) }
         let resolution = kind == .register ? Self.resolution(decimals) : 0
         if let tx {
-            if var o = evses[i].open {
-                var mine = o.names(tx)
-                if !mine, o.transactionId == nil, t >= o.startedAt - configuration.resendWindowMs {
+            // The open session is read and changed in place: a copy of it (`if var o = evses[i].open`) stayed alive
+            // through `feedOpen`, so every reading copied the session's curve and billing trace to append to them
+            // (quadratic in the session's length: 72,000 instructions a message two days into a session).
+            if evses[i].open != nil {
+                var mine = evses[i].open!.names(tx)
+                if !mine, evses[i].open!.transactionId == nil,
+                   t >= evses[i].open!.startedAt - configuration.resendWindowMs {
                     // OCPP 1.6: the first meter values naming a transaction teach it to a session that missed
                     // the back-end's result.
-                    o.transactionId = tx
-                    evses[i].open = o
+                    evses[i].open!.transactionId = tx
                     mine = true
                 }
                 if mine {
@@ -60,13 +63,13 @@ extension SessionTracker {
                          transactionId: tx, receivedAt: receivedAt)
                 return
             }
-            if let o = evses[i].open {
-                guard t >= o.lastDataT else {
+            if let lastDataT = evses[i].open?.lastDataT {
+                guard t >= lastDataT else {
                     counters.unmatchedLate += 1
                     return
                 }
                 // Another transaction is running here: the open one lost its stop.
-                closeOpen(i, at: o.lastDataT, reason: .superseded, meterStop: nil, stopReason: nil,
+                closeOpen(i, at: lastDataT, reason: .superseded, meterStop: nil, stopReason: nil,
                           receivedAt: receivedAt)
             }
             openSession(i, start: .inferred, txKey: tx, startedAt: t, transactionId: tx, idTag: nil,
@@ -499,11 +502,12 @@ extension SessionTracker {
             return
         }
         finalizeIfDue(i, receivedAt: receivedAt)
-        if var o = evses[i].open, o.names(tx) || o.transactionId == nil && o.start != .evidence {
-            if o.transactionId == nil { o.transactionId = tx }
-            if future { o.quality.insert(.clockAhead) }
-            if e.offline { o.quality.insert(.offlineData) }
-            evses[i].open = o
+        if evses[i].open != nil,
+           evses[i].open!.names(tx) || evses[i].open!.transactionId == nil && evses[i].open!.start != .evidence {
+            // In place, so no copy of the session is alive while `applyChargingState` changes it.
+            if evses[i].open!.transactionId == nil { evses[i].open!.transactionId = tx }
+            if future { evses[i].open!.quality.insert(.clockAhead) }
+            if e.offline { evses[i].open!.quality.insert(.offlineData) }
             applyChargingState(i, e, receivedAt: receivedAt)
             return
         }
@@ -607,7 +611,7 @@ extension SessionTracker {
     }
 
     mutating func applyChargingState(_ i: Int, _ e: TransactionEvent, receivedAt: Int64) {
-        let flowed = evses[i].open.map { $0.chargingEndedAt != nil } ?? false
+        let flowed = evses[i].open?.chargingEndedAt != nil
         guard let p = Self.phase(forChargingState: e.chargingState, flowed: flowed) else { return }
         transition(i, to: p, at: e.timestamp, receivedAt: receivedAt)
     }

@@ -118,7 +118,15 @@ public struct SessionTracker: Sendable, Codable {
     }
 
     /// How many sessions are in progress: `openSessions.count` without building their records (each with its curve).
-    public var openSessionCount: Int { evses.reduce(0) { $0 + ($1.open == nil ? 0 : 1) } }
+    /// Looked at in place: `reduce` handed its closure a copy of each EVSE's state (2,000 instructions a message in
+    /// a replay, where the worker reads it at every flush of the processors).
+    public var openSessionCount: Int {
+        evses.withUnsafeBufferPointer { evses in
+            var count = 0
+            for k in evses.indices { if case .some = evses[k].open { count += 1 } }
+            return count
+        }
+    }
 
     /// Records of the sessions in progress (the table's open rows), in EVSE creation order.
     public var openSessions: [SessionRecord] {

@@ -63,20 +63,24 @@ extension TelemetryDecoder {
             guard let field else { continue }
             try field.expect(.object, name)
             let phases = PowermeterGroups<V>.phases(of: field)
-            for (label, value, phase) in [("total", phases.total, Phase?.none), ("DC", phases.dc, nil),
-                                          ("L1", phases.l1, style == .line ? .l1 : .l1n),
-                                          ("L2", phases.l2, style == .line ? .l2 : .l2n),
-                                          ("L3", phases.l3, style == .line ? .l3 : .l3n), ("N", phases.n, .n)] {
-                guard let value else { continue }
-                let path = name + "." + label
-                let text = try value.decimal(path)
+            // One call per phase, not a loop over an array literal of them (an allocation per group), and the
+            // paths are made only for an error message.
+            func emit(_ label: StaticString, _ value: V?, _ phase: Phase?) throws(DecodeError) {
+                guard let value else { return }
+                let text = try value.decimal("\(name).\(label)")
                 let (number, decimals) = MeterUnit.canonical(measurand.dimension).normalize(text)
-                try Self.checkPlausible(number, measurand: measurand, path: path)
+                try Self.checkPlausible(number, measurand: measurand, path: "\(name).\(label)")
                 output.readings.append(Reading(
                     series: context.series(evse: evse, connector: connector, measurand: measurand, phase: phase,
                                            location: .outlet),
                     timestamp: timestamp, value: number, decimals: decimals))
             }
+            try emit("total", phases.total, nil)
+            try emit("DC", phases.dc, nil)
+            try emit("L1", phases.l1, style == .line ? .l1 : .l1n)
+            try emit("L2", phases.l2, style == .line ? .l2 : .l2n)
+            try emit("L3", phases.l3, style == .line ? .l3 : .l3n)
+            try emit("N", phases.n, .n)
         }
     }
 
