@@ -295,6 +295,10 @@ struct ChargerWindow {
 
 /// The last released (timestamp, value) pairs of one series, oldest first; a small bounded ring of `capacity` pairs,
 /// those restored from a checkpoint included.
+///
+/// Stored as a ring: a pair released in order (the rule) overwrites the oldest in place once the history is full;
+/// only a pair older than the newest, or a history with restored pairs, takes the sorted insert (inserting at the end
+/// and removing the first pair shifted the whole history twice per reading).
 struct SeriesHistory {
     struct Entry {
         var timestamp: Int64
@@ -303,8 +307,10 @@ struct SeriesHistory {
         var lsn: UInt64
     }
 
-    /// What the window released in this run, by timestamp.
-    private(set) var entries: [Entry] = []
+    /// What the window released in this run, by timestamp from `start` on, wrapping around.
+    private var ring: [Entry] = []
+    /// Where the oldest pair is in `ring` (0 unless the ring is full and has wrapped).
+    private var start = 0
     /// What an earlier run had released (restored from a checkpoint), by timestamp; empty unless restored. Kept
     /// apart: it only recognises duplicates (`match(_:_:restored:)`).
     private(set) var restored: [(timestamp: Int64, value: Double)] = []
@@ -314,8 +320,14 @@ struct SeriesHistory {
         self.capacity = max(1, capacity)
     }
 
+    /// What the window released in this run, oldest first.
+    var entries: [Entry] { Array(ring[start...] + ring[..<start]) }
+
     /// The newest timestamp released in this run (readings older than it are late).
-    var newest: Int64 { entries.last?.timestamp ?? .min }
+    var newest: Int64 {
+        guard !ring.isEmpty else { return .min }
+        return ring[start == 0 ? ring.count - 1 : start - 1].timestamp
+    }
 
     enum Match {
         case none, duplicate, conflict
@@ -325,7 +337,7 @@ struct SeriesHistory {
     /// released it and `restored` says to look there), or only another value at that timestamp (`conflict`).
     func match(_ timestamp: Int64, _ value: Double, restored useRestored: Bool) -> Match {
         var result = Match.none
-        for entry in entries where entry.timestamp == timestamp {
+        for entry in ring where entry.timestamp == timestamp {
             if entry.value.bitPattern == value.bitPattern { return .duplicate }
             result = .conflict
         }
@@ -336,16 +348,29 @@ struct SeriesHistory {
     }
 
     mutating func record(_ timestamp: Int64, _ value: Double, lsn: UInt64) {
+        let entry = Entry(timestamp: timestamp, value: value, lsn: lsn)
+        if restored.isEmpty, timestamp >= newest {
+            // In order: appended, or written over the oldest pair once full.
+            if ring.count < capacity {
+                ring.append(entry)
+            } else {
+                ring[start] = entry
+                start = start + 1 == ring.count ? 0 : start + 1
+            }
+            return
+        }
         if !restored.isEmpty {
             // Released again in this run (a record read again after a restart): no longer only restored.
             restored.removeAll { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }
         }
-        let entry = Entry(timestamp: timestamp, value: value, lsn: lsn)
-        if let index = entries.lastIndex(where: { $0.timestamp <= timestamp }) {
-            entries.insert(entry, at: index + 1)
+        var sorted = entries
+        if let index = sorted.lastIndex(where: { $0.timestamp <= timestamp }) {
+            sorted.insert(entry, at: index + 1)
         } else {
-            entries.insert(entry, at: 0)
+            sorted.insert(entry, at: 0)
         }
+        ring = sorted
+        start = 0
         trim()
     }
 
@@ -355,18 +380,26 @@ struct SeriesHistory {
             if match(timestamp, value, restored: true) != .duplicate { restored.append((timestamp, value)) }
         }
         restored.sort { $0.timestamp < $1.timestamp }
+        ring = entries
+        start = 0
         trim()
     }
 
-    /// Drops the oldest pairs beyond `capacity`, restored or not.
+    /// Drops the oldest pairs beyond `capacity`, restored or not (`ring` in order from 0).
     private mutating func trim() {
-        while entries.count + restored.count > capacity {
-            if let first = restored.first, first.timestamp <= (entries.first?.timestamp ?? .max) {
-                restored.removeFirst()
+        let excess = ring.count + restored.count - capacity
+        guard excess > 0 else { return }
+        var fromRestored = 0, fromRing = 0
+        for _ in 0..<excess {
+            if fromRestored < restored.count,
+               restored[fromRestored].timestamp <= (fromRing < ring.count ? ring[fromRing].timestamp : .max) {
+                fromRestored += 1
             } else {
-                entries.removeFirst()
+                fromRing += 1
             }
         }
+        restored.removeFirst(fromRestored)
+        ring.removeFirst(fromRing)
     }
 
     /// The pairs a checkpoint through record `lsn` keeps: the restored ones and those released from records up to
