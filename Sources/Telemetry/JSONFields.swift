@@ -105,16 +105,10 @@ extension JSONView {
 
     /// A string that must be one of an enum's raw values.
     @inlinable
-    func enumeration<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ path: @autoclosure () -> String) throws(DecodeError) -> T
-    where T.RawValue == String {
-        // The bytes against each case's raw value first: no String is made (three per sampled value: phase, location,
-        // context), and a raw-valued enum's `init(rawValue:)` is a string switch.
-        if let found = withStringBytes({ bytes in
-            T.allCases.first { candidate in
-                var raw = candidate.rawValue
-                return raw.utf8.count == bytes.count && raw.withUTF8 { memcmpEqual($0, bytes) }
-            }
-        }), let found {
+    func enumeration<T: NamedCases>(_ type: T.Type, _ path: @autoclosure () -> String) throws(DecodeError) -> T {
+        // The bytes against the case names first (`CaseNames`): no String is made (three per sampled value: phase,
+        // location, context). An escaped string is read as text below.
+        if let found = withStringBytes({ T.caseNames.match($0) }), let found {
             return found
         }
         let raw = try text(path())

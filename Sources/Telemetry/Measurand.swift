@@ -57,24 +57,10 @@ public enum Measurand: String, Sendable, CaseIterable, Codable, Hashable {
         }
     }
 
-    /// Parses an OCPP measurand name from UTF-8 bytes without allocating on the common names.
+    /// Parses an OCPP measurand name from UTF-8 bytes, without allocating (`CaseNames`).
     @inlinable
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Measurand? {
-        // The common case first: the handful every MeterValues carries.
-        for candidate in frequent where candidate.matches(bytes) { return candidate }
-        return Measurand(rawValue: String(decoding: bytes, as: UTF8.self))
-    }
-
-    @usableFromInline
-    static let frequent: [Measurand] = [
-        .energyActiveImportRegister, .powerActiveImport, .currentImport, .voltage, .soc, .currentOffered,
-        .powerOffered, .temperature, .frequency,
-    ]
-
-    @usableFromInline
-    func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var name = rawValue
-        return name.withUTF8 { own in own.count == bytes.count && memcmpEqual(own, bytes) }
+        caseNames.match(bytes)
     }
 }
 
