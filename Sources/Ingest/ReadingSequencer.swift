@@ -337,9 +337,12 @@ struct SeriesHistory {
     /// released it and `restored` says to look there), or only another value at that timestamp (`conflict`).
     func match(_ timestamp: Int64, _ value: Double, restored useRestored: Bool) -> Match {
         var result = Match.none
-        for entry in ring where entry.timestamp == timestamp {
-            if entry.value.bitPattern == value.bitPattern { return .duplicate }
-            result = .conflict
+        // Newer than every pair released in this run (data in order, the rule): none of them can match.
+        if timestamp <= newest {
+            for entry in ring where entry.timestamp == timestamp {
+                if entry.value.bitPattern == value.bitPattern { return .duplicate }
+                result = .conflict
+            }
         }
         if useRestored, restored.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }) {
             return .duplicate
