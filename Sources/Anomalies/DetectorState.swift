@@ -188,7 +188,7 @@ enum Window {
         // The decoders refuse non-finite values, so none reaches a window; should one come another way, it is left
         // out rather than break the sorted side's order (a NaN compares false with everything).
         guard x.isFinite else { return }
-        var n = Int(count)
+        let n = Int(count)
         if n == capacity {
             let old = ring[base + Int(head)]
             ring[base + Int(head)] = x

@@ -14,19 +14,36 @@ public struct StoredAttributes: RawRepresentable, Sendable, Hashable {
     public static let futureFlag: UInt8 = 4
 
     public init(flags: UInt8, context: ReadingContext?, decimals: Int16) {
-        let contextCode: UInt32 = context.flatMap { c in ReadingContext.allCases.firstIndex(of: c) }
-            .map { UInt32($0 + 1) } ?? 0
+        let contextCode = context.map(Self.code(of:)) ?? 0
         let clamped = Int8(clamping: decimals)
         rawValue = UInt32(flags) | contextCode << 8 | UInt32(UInt8(bitPattern: clamped)) << 16
     }
+
+    /// A context's code in bits 8–15: its index in `ReadingContext.allCases` + 1, as the file format says. A switch:
+    /// looking the case up in `allCases` built that array for every sample stored.
+    static func code(of context: ReadingContext) -> UInt32 {
+        switch context {
+        case .interruptionBegin: 1
+        case .interruptionEnd: 2
+        case .other: 3
+        case .sampleClock: 4
+        case .samplePeriodic: 5
+        case .transactionBegin: 6
+        case .transactionEnd: 7
+        case .trigger: 8
+        }
+    }
+
+    /// The contexts by code - 1, built once.
+    static let contexts = ReadingContext.allCases
 
     public var flags: UInt8 { UInt8(truncatingIfNeeded: rawValue) }
     public var isConflict: Bool { flags & Self.conflictFlag != 0 }
 
     public var context: ReadingContext? {
         let code = Int((rawValue >> 8) & 0xFF)
-        guard code > 0, code <= ReadingContext.allCases.count else { return nil }
-        return ReadingContext.allCases[code - 1]
+        guard code > 0, code <= Self.contexts.count else { return nil }
+        return Self.contexts[code - 1]
     }
 
     public var decimals: Int16 { Int16(Int8(bitPattern: UInt8(truncatingIfNeeded: rawValue >> 16))) }

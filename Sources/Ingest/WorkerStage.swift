@@ -61,20 +61,23 @@ final class ArchiveStage: WorkerStage {
     func advance(watermark: UInt64) {}
 
     func accept(released: [ReadingSequencer.Item], receiveTime: (UInt64) -> Int64) {
-        for item in released {
-            // Read again after a restart (the worker resumes from the lowest checkpoint of all stages): stored and
-            // flushed with this stage's checkpoint, so a duplicate without asking the store, whose check would
-            // decode the block the sample is in (recovery from a 5-minute-old processors checkpoint took minutes).
-            if item.lsn <= durableThrough {
-                counters.readingsDuplicate.add()
-                continue
-            }
-            switch store.append(item.reading, flags: item.flags.rawValue) {
-            case .stored: counters.readingsStored.add()
-            case .duplicate: counters.readingsDuplicate.add()
-            case .conflict:
-                counters.readingsStored.add()
-                counters.readingsConflict.add()
+        // Read in place: `for item in released` copied each reading (its strings retained and released).
+        released.withUnsafeBufferPointer { released in
+            for k in released.indices {
+                // Read again after a restart (the worker resumes from the lowest checkpoint of all stages): stored and
+                // flushed with this stage's checkpoint, so a duplicate without asking the store, whose check would
+                // decode the block the sample is in (recovery from a 5-minute-old processors checkpoint took minutes).
+                if released[k].lsn <= durableThrough {
+                    counters.readingsDuplicate.add()
+                    continue
+                }
+                switch store.append(released[k].reading, flags: released[k].flags.rawValue) {
+                case .stored: counters.readingsStored.add()
+                case .duplicate: counters.readingsDuplicate.add()
+                case .conflict:
+                    counters.readingsStored.add()
+                    counters.readingsConflict.add()
+                }
             }
         }
     }
