@@ -48,6 +48,8 @@ final class IngestWorker {
     private var output = DecodeOutput()
     private var released: [ReadingSequencer.Item] = []
     private var buffer: [UInt8] = []
+    /// The log segment the worker read last (`SegmentCache`).
+    private let segmentCache = SegmentCache()
     private var reader: LogReader?
     /// The last record processed from the ring: lets `reader` jump over what the ring delivered since it last read.
     private var lastFromRing: LogDescriptor?
@@ -228,7 +230,7 @@ final class IngestWorker {
     private func processFromLog(_ descriptor: LogDescriptor) {
         lastFromRing = descriptor
         do {
-            try log.withRecord(at: descriptor, buffer: &buffer) { process($0) }
+            try log.withRecord(at: descriptor, buffer: &buffer, cache: segmentCache) { process($0) }
         } catch {
             logger.error("log record \(descriptor) cannot be read: \(error)")
             nextLSN = descriptor.lsn + 1
@@ -238,7 +240,7 @@ final class IngestWorker {
     /// Reads a run of records written back to back (`LogDescriptor.isFollowed(by:)`) with one call, and processes
     /// them in order; one by one when that read fails.
     private func processFromLog<Run: RandomAccessCollection<LogDescriptor>>(run: Run) {
-        let read = log.withContiguousRecords(run, buffer: &buffer) { descriptor, record in
+        let read = log.withContiguousRecords(run, buffer: &buffer, cache: segmentCache) { descriptor, record in
             lastFromRing = descriptor
             switch record {
             case .success(let view):

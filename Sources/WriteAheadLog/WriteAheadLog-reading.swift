@@ -1,10 +1,32 @@
+/// The segment a reading thread read last, kept by that thread: the next read in the same segment skips looking it
+/// up under the log's lock, which the appending thread holds through each write (a reader arriving meanwhile spun
+/// on it, about a thousand instructions a message in a replay). An unlinked segment stays readable while held.
+///
+/// Not thread-safe: one per reading thread.
+public final class SegmentCache {
+    fileprivate var sequence: UInt32 = 0
+    fileprivate var file: SegmentFile?
+
+    public init() {}
+}
+
 extension WriteAheadLog {
-    /// Reads the record `descriptor` points to into `buffer` (grown when too small, otherwise reused) and hands it
-    /// to `body` without copying. The record's checksum, length and LSN are checked first. Any thread.
-    public func withRecord<Value>(
-        at descriptor: LogDescriptor, buffer: inout [UInt8], _ body: (RecordView) -> Value
-    ) throws(WriteAheadLogError) -> Value {
+    /// The open file of `descriptor`'s segment: the cached one when it is that segment, else looked up (and cached).
+    private func file(for descriptor: LogDescriptor, cache: SegmentCache?) throws(WriteAheadLogError) -> SegmentFile {
+        if let cache, let file = cache.file, cache.sequence == descriptor.segment { return file }
         let file = try store.file(for: descriptor)
+        cache?.sequence = descriptor.segment
+        cache?.file = file
+        return file
+    }
+
+    /// Reads the record `descriptor` points to into `buffer` (grown when too small, otherwise reused) and hands it
+    /// to `body` without copying. The record's checksum, length and LSN are checked first. Any thread (a `cache`
+    /// belongs to one).
+    public func withRecord<Value>(
+        at descriptor: LogDescriptor, buffer: inout [UInt8], cache: SegmentCache? = nil, _ body: (RecordView) -> Value
+    ) throws(WriteAheadLogError) -> Value {
+        let file = try file(for: descriptor, cache: cache)
         let length = Int(descriptor.length)
         if buffer.count < length { buffer = [UInt8](repeating: 0, count: max(length, 4096)) }
         let outcome = buffer.withUnsafeMutableBytes { raw in
@@ -25,12 +47,13 @@ extension WriteAheadLog {
     /// one appending thread writes) with one `pread`, and hands each to `body` in order, checked as `withRecord`
     /// checks one: a damaged record is a failure for that record alone. Returns false, having handed over nothing,
     /// when the segment cannot be opened or the read comes up short: the caller reads the records one by one then,
-    /// for their own errors. Any thread.
+    /// for their own errors. Any thread (a `cache` belongs to one).
     public func withContiguousRecords<Run: RandomAccessCollection<LogDescriptor>>(
-        _ run: Run, buffer: inout [UInt8], _ body: (LogDescriptor, Result<RecordView, WriteAheadLogError>) -> Void
+        _ run: Run, buffer: inout [UInt8], cache: SegmentCache? = nil,
+        _ body: (LogDescriptor, Result<RecordView, WriteAheadLogError>) -> Void
     ) -> Bool {
         guard let first = run.first, let last = run.last else { return true }
-        guard let file = try? store.file(for: first) else { return false }
+        guard let file = try? file(for: first, cache: cache) else { return false }
         let total = Int(last.offset - first.offset) + Int(last.length)
         if buffer.count < total { buffer = [UInt8](repeating: 0, count: max(total, 4096)) }
         return buffer.withUnsafeMutableBytes { raw in

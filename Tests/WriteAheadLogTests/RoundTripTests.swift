@@ -137,6 +137,37 @@ import WriteAheadLog
         try log.close()
     }
 
+    /// A reader's segment cache follows the log across segments, and a segment retention removed stays readable
+    /// through it: every record comes back as `record(at:)` gave it while it was there.
+    @Test func aSegmentCacheFollowsTheSegments() throws {
+        let scratch = ScratchDirectory()
+        defer { scratch.remove() }
+        let log = try WriteAheadLog(directory: scratch.appending("log"), segmentSize: 4096, syncPolicy: .never)
+        var generator = TestBytes(seed: 7)
+        let descriptors = try (0..<120).map { try log.append(sampleMessage($0, payloadBytes: 150, generator: &generator)) }
+        #expect(Set(descriptors.map(\.segment)).count > 3)
+        let expected = try descriptors.map { try log.record(at: $0) }
+        let cache = SegmentCache()
+        var buffer: [UInt8] = []
+        for (descriptor, record) in zip(descriptors, expected) {
+            #expect(try log.withRecord(at: descriptor, buffer: &buffer, cache: cache) { $0.record } == record)
+        }
+        // Back to an earlier segment, then runs within each segment.
+        #expect(try log.withRecord(at: descriptors[0], buffer: &buffer, cache: cache) { $0.record } == expected[0])
+        for segment in Set(descriptors.map(\.segment)).sorted() {
+            let run = descriptors.filter { $0.segment == segment }
+            var seen: [LogRecord] = []
+            #expect(log.withContiguousRecords(run, buffer: &buffer, cache: cache) { seen.append(try! $1.get().record) })
+            #expect(seen == run.map { expected[Int($0.lsn) - 1] })
+        }
+        // The segment read last is held: once retention removed it, the log no longer has it, the cache still does.
+        #expect(try log.withRecord(at: descriptors[0], buffer: &buffer, cache: cache) { $0.lsn } == 1)
+        _ = try log.removeSegments(before: descriptors.last!.lsn)
+        #expect(throws: WriteAheadLogError.self) { try log.record(at: descriptors[0]) }
+        #expect(try log.withRecord(at: descriptors[0], buffer: &buffer, cache: cache) { $0.record } == expected[0])
+        try log.close()
+    }
+
     @Test func invalidAppendsAreRefused() throws {
         let scratch = ScratchDirectory()
         defer { scratch.remove() }
