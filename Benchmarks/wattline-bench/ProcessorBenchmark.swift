@@ -89,6 +89,31 @@ enum ProcessorBenchmark {
         if runChain {
             print(row(["ProcessorChain.apply (steady, best of 3)", fmt(best), "\(perConnector)"], widths: widths))
             print(row(["ProcessorChain.apply (first step: state created)", fmt(firstStep), ""], widths: widths))
+            // One long session: a single connector's transaction, 20,000 messages 10 s apart (2 days 7 hours). A
+            // session's curve and billing trace grow with it; a reading must cost the same at its end as at its
+            // start (until 2026-12-07 every reading naming its transaction copied both whole: quadratic).
+            let long = (0..<20_000).map { step in
+                readings(connector: 0, at: start + Int64(step) * 10_000, step: step).map { reading in
+                    var reading = reading
+                    reading.transactionId = "4711"
+                    return reading
+                }
+            }
+            if var chain = try? ProcessorChain(pipeline: pipeline) {
+                var halves = [0.0, 0.0]
+                for (step, message) in long.enumerated() {
+                    let began = threadSeconds()
+                    message.withUnsafeBufferPointer { readings in
+                        for k in readings.indices { chain.apply(readings[k], receivedAt: readings[k].timestamp + 200) }
+                    }
+                    halves[step < long.count / 2 ? 0 : 1] += threadSeconds() - began
+                }
+                let perHalf = Double(long.count / 2 * 8)
+                print(row(["one session of 20,000 messages, first half", fmt(perHalf / halves[0]), ""],
+                          widths: widths))
+                print(row(["one session of 20,000 messages, second half", fmt(perHalf / halves[1]), ""],
+                          widths: widths))
+            }
         }
 
         // The stage: queue, watermark, event-time ordering, as the worker drives it (results not committed): released
