@@ -241,6 +241,8 @@ final class IngestWorker {
     /// them in order; one by one when that read fails.
     private func processFromLog<Run: RandomAccessCollection<LogDescriptor>>(run: Run) {
         let read = log.withContiguousRecords(run, buffer: &buffer, cache: segmentCache) { descriptor, record in
+            // Processed already: a catch-up that met damage may have moved past the run's first records.
+            guard descriptor.lsn >= nextLSN else { return }
             lastFromRing = descriptor
             switch record {
             case .success(let view):
@@ -250,7 +252,7 @@ final class IngestWorker {
                 nextLSN = descriptor.lsn + 1
             }
         }
-        if !read { for descriptor in run { processFromLog(descriptor) } }
+        if !read { for descriptor in run where descriptor.lsn >= nextLSN { processFromLog(descriptor) } }
     }
 
     private func process(_ view: RecordView) {

@@ -1,6 +1,7 @@
 /// The segment a reading thread read last, kept by that thread: the next read in the same segment skips looking it
 /// up under the log's lock, which the appending thread holds through each write (a reader arriving meanwhile spun
-/// on it, about a thousand instructions a message in a replay). An unlinked segment stays readable while held.
+/// on it, about a thousand instructions a message in a replay). An unlinked segment stays readable while held, and
+/// so does a cached segment after the log is closed: a read through the cache does not see either.
 ///
 /// Not thread-safe: one per reading thread.
 public final class SegmentCache {
@@ -46,13 +47,18 @@ extension WriteAheadLog {
     /// Reads a run of records that lie back to back in one segment (each descriptor `isFollowed(by:)` the next: what
     /// one appending thread writes) with one `pread`, and hands each to `body` in order, checked as `withRecord`
     /// checks one: a damaged record is a failure for that record alone. Returns false, having handed over nothing,
-    /// when the segment cannot be opened or the read comes up short: the caller reads the records one by one then,
-    /// for their own errors. Any thread (a `cache` belongs to one).
+    /// when the descriptors are not such a run, the segment cannot be opened or the read comes up short: the caller
+    /// reads the records one by one then, for their own errors. Any thread (a `cache` belongs to one).
     public func withContiguousRecords<Run: RandomAccessCollection<LogDescriptor>>(
         _ run: Run, buffer: inout [UInt8], cache: SegmentCache? = nil,
         _ body: (LogDescriptor, Result<RecordView, WriteAheadLogError>) -> Void
     ) -> Bool {
         guard let first = run.first, let last = run.last else { return true }
+        var previous = first
+        for descriptor in run.dropFirst() {
+            guard previous.isFollowed(by: descriptor) else { return false }
+            previous = descriptor
+        }
         guard let file = try? file(for: first, cache: cache) else { return false }
         let total = Int(last.offset - first.offset) + Int(last.length)
         if buffer.count < total { buffer = [UInt8](repeating: 0, count: max(total, 4096)) }

@@ -129,6 +129,12 @@ import WriteAheadLog
         #expect(afterDamage.records[7] == nil)
         #expect(afterDamage.records.enumerated().allSatisfy { $0.offset == 7 || $0.element == expected[10 + $0.offset] })
 
+        // Descriptors that are not back to back are not read as a run.
+        let gapped = readRun(ArraySlice([descriptors[1], descriptors[3]]))
+        #expect(!gapped.read && gapped.records.isEmpty)
+        let backwards = readRun(ArraySlice([descriptors[3], descriptors[2]]))
+        #expect(!backwards.read && backwards.records.isEmpty)
+
         // A run in a segment the log does not have is not read at all.
         var missing = descriptors[0..<3]
         for k in missing.indices { missing[k].segment = 99 }
