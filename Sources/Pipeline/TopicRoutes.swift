@@ -15,7 +15,7 @@ public final class TopicRoutes {
     /// hashes eight bytes, not the whole string (String hashing normalizes it: about 700 instructions a topic).
     private var routes: [UInt64: Routed] = [:]
 
-    /// The hash the table is keyed by (`byteHash`; a test gives every topic the same one).
+    /// The hash the table is keyed by (`MessageHash` of the topic's bytes; a test gives every topic the same one).
     let hash: (UnsafeRawBufferPointer) -> UInt64
 
     /// A topic as received, with its answer.
@@ -27,18 +27,13 @@ public final class TopicRoutes {
     }
 
     public convenience init(pipeline: PipelineDefinition, capacity: Int = 65_536) {
-        self.init(pipeline: pipeline, capacity: capacity, hash: Self.byteHash)
+        self.init(pipeline: pipeline, capacity: capacity, hash: MessageHash.hash(bytes:))
     }
 
     init(pipeline: PipelineDefinition, capacity: Int, hash: @escaping (UnsafeRawBufferPointer) -> UInt64) {
         self.pipeline = pipeline
         self.capacity = max(1, capacity)
         self.hash = hash
-    }
-
-    /// `MessageHash` of the topic's UTF-8, eight bytes a step; a hash, never an identity.
-    static func byteHash(_ topic: UnsafeRawBufferPointer) -> UInt64 {
-        MessageHash.hash(bytes: topic)
     }
 
     /// The same answer as `pipeline.source(forTopic:)`.

@@ -115,15 +115,10 @@ import WriteAheadLog
         let middle = readRun(descriptors[10..<20])
         #expect(middle.read && middle.records == Array(expected[10..<20]))
 
-        // One byte of record 17's payload flipped on disk: that record fails, the others still come back.
-        let path = directory + "/" + (try segmentNames(in: directory)).last!
-        let handle = try #require(FileHandle(forUpdatingAtPath: path))
+        // One bit of record 17's payload flipped on disk: that record fails, the others still come back.
         let damaged = descriptors[17]
-        try handle.seek(toOffset: damaged.offset + UInt64(damaged.length) - 1)
-        let byte = try #require(try handle.read(upToCount: 1)?.first)
-        try handle.seek(toOffset: damaged.offset + UInt64(damaged.length) - 1)
-        try handle.write(contentsOf: [byte ^ 0x5A])
-        try handle.close()
+        try flipBit(directory + "/" + (try segmentNames(in: directory)).last!,
+                    at: damaged.offset + UInt64(damaged.length) - 1)
         let afterDamage = readRun(descriptors[10..<20])
         #expect(afterDamage.read)
         #expect(afterDamage.records[7] == nil)
