@@ -48,6 +48,8 @@ final class IngestWorker {
     private var output = DecodeOutput()
     private var released: [ReadingSequencer.Item] = []
     private var buffer: [UInt8] = []
+    /// A run's descriptors, copied out of the ring's window (which may wrap) for `processFromLog(run:)`.
+    private var runDescriptors: [LogDescriptor] = []
     /// The log segment the worker read last (`SegmentCache`).
     private let segmentCache = SegmentCache()
     private var reader: LogReader?
@@ -146,7 +148,13 @@ final class IngestWorker {
                     bytes += Int(window[end].length)
                     end += 1
                 }
-                if end - k == 1 { processFromLog(descriptor) } else { processFromLog(run: window[k..<end]) }
+                if end - k == 1 {
+                    processFromLog(descriptor)
+                } else {
+                    runDescriptors.removeAll(keepingCapacity: true)
+                    runDescriptors.append(contentsOf: window[k..<end])
+                    processFromLog(run: runDescriptors[...])
+                }
                 k = end
             }
             stage.commit(window.count)
@@ -239,7 +247,7 @@ final class IngestWorker {
 
     /// Reads a run of records written back to back (`LogDescriptor.isFollowed(by:)`) with one call, and processes
     /// them in order; one by one when that read fails.
-    private func processFromLog<Run: RandomAccessCollection<LogDescriptor>>(run: Run) {
+    private func processFromLog(run: ArraySlice<LogDescriptor>) {
         let read = log.withContiguousRecords(run, buffer: &buffer, cache: segmentCache) { descriptor, record in
             // Processed already: a catch-up that met damage may have moved past the run's first records.
             guard descriptor.lsn >= nextLSN else { return }

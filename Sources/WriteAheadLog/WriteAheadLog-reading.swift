@@ -49,8 +49,11 @@ extension WriteAheadLog {
     /// checks one: a damaged record is a failure for that record alone. Returns false, having handed over nothing,
     /// when the descriptors are not such a run, the segment cannot be opened or the read comes up short: the caller
     /// reads the records one by one then, for their own errors. Any thread (a `cache` belongs to one).
-    public func withContiguousRecords<Run: RandomAccessCollection<LogDescriptor>>(
-        _ run: Run, buffer: inout [UInt8], cache: SegmentCache? = nil,
+    ///
+    /// An `ArraySlice`, not any collection: a generic across the module boundary is not specialized, and iterating
+    /// it through witness tables cost the worker more than the read itself.
+    public func withContiguousRecords(
+        _ run: ArraySlice<LogDescriptor>, buffer: inout [UInt8], cache: SegmentCache? = nil,
         _ body: (LogDescriptor, Result<RecordView, WriteAheadLogError>) -> Void
     ) -> Bool {
         guard let first = run.first, let last = run.last else { return true }

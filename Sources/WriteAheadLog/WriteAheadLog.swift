@@ -133,7 +133,7 @@ public final class WriteAheadLog: Sendable {
 
     /// Every record up to this LSN survives a power failure; nil when none is known to.
     public var syncedLSN: UInt64? {
-        let synced = store.positions.syncedThrough
+        let synced = store.syncedThrough
         return synced == 0 ? nil : synced
     }
 
