@@ -14,6 +14,9 @@ enum LiveIngestBenchmark {
         /// Wattline's CPU when everything was decoded, before the shutdown drained the stages (what this bench
         /// reported until 2026-12-07: the processors' and the archive's work on the messages still held was left out).
         var cpuSecondsAtDecoded: Double?
+        /// CPU seconds per thread name when everything was decoded (libmosquitto's network thread is unnamed: it
+        /// carries the process's name).
+        var threads: [(name: String, seconds: Double)] = []
     }
 
     static func run(wattline: String, count: Int = 200_000) {
@@ -43,6 +46,8 @@ enum LiveIngestBenchmark {
                            figure.peakRSS > 0 ? "\(figure.peakRSS >> 20) MiB" : "–",
                            figure.cpuSecondsAtDecoded.map { fmt($0 * 1e6 / Double(count), 1) } ?? ""], widths: widths))
             }
+            print("  wattline's threads at decoded, CPU µs/msg: "
+                  + ours.threads.map { "\($0.name) \(fmt($0.seconds * 1e6 / Double(count), 1))" }.joined(separator: ", "))
             print(row(["ratio wattline / mosquitto_sub", "\(qos)", fmt(sub.seconds / ours.seconds, 2) + "x",
                        fmt(ours.cpuSeconds / max(sub.cpuSeconds, 1e-9), 2) + "x", "", "",
                        ours.cpuSecondsAtDecoded.map { fmt($0 / max(sub.cpuSeconds, 1e-9), 2) + "x" } ?? ""],
@@ -132,6 +137,8 @@ enum LiveIngestBenchmark {
             Thread.sleep(forTimeInterval: 0.01)
         }
         let atDecoded = processCPU(pid: process.processIdentifier)
+        let threads = threadCPU(pid: process.processIdentifier, byTask: true).filter { $0.seconds > 0.005 }
+            .sorted { $0.seconds > $1.seconds }
         // SIGINT: Wattline drains what its stages hold (readings wait in the reordering window and the processors'
         // queue for their watermark), checkpoints and exits; its CPU and peak memory are read until it is gone.
         let sampler = CPUSampler(pid: process.processIdentifier)
@@ -140,7 +147,7 @@ enum LiveIngestBenchmark {
         let (total, peak) = sampler.stop()
         _ = (before, publisherCPU)
         return Figure(seconds: seconds, cpuSeconds: total, received: accepted, peakRSS: peak,
-                      cpuSecondsAtDecoded: atDecoded)
+                      cpuSecondsAtDecoded: atDecoded, threads: threads)
     }
 
     /// Publishes `count` messages with `mosquitto_pub -l -M 1000`, in runs of 50,000 lines (a QoS 1 run stops at
@@ -176,14 +183,16 @@ enum LiveIngestBenchmark {
     }
 
     /// CPU seconds of each thread of a live process, by thread name (/proc/PID/task/*/stat, utime + stime).
-    static func threadCPU(pid: Int32) -> [(name: String, seconds: Double)] {
+    /// CPU seconds of a process's threads, summed by thread name, or one entry per thread (`byTask`: "name/tid";
+    /// Foundation's `Thread.name` does not reach the kernel's thread name, so Wattline's threads share one).
+    static func threadCPU(pid: Int32, byTask: Bool = false) -> [(name: String, seconds: Double)] {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         var byName: [String: Double] = [:]
         for task in tasks {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
                   let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
-            let name = String(stat[stat.index(after: open)..<close])
+            let name = String(stat[stat.index(after: open)..<close]) + (byTask ? "/\(task)" : "")
             let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
             guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
             byName[name, default: 0] += (user + system) / ticks

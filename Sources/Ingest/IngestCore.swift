@@ -102,6 +102,7 @@ public final class IngestCore: Sendable {
             #if os(Linux)
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)  // who 0: the calling thread on Linux
             #endif
+            Self.nameKernelThread("wattline-worker")
             do {
                 // Before anything is accepted (nothing appends until `start` returns): the log's numbering is
                 // aligned with the stages' checkpoints there.
@@ -140,6 +141,7 @@ public final class IngestCore: Sendable {
         }
 
         let ticker = Thread { [self] in
+            Self.nameKernelThread("wattline-ticker")
             while !stopping.load(ordering: .relaxed) {
                 Thread.sleep(forTimeInterval: 0.25)
                 acceptor.tick(now: Int64(Date().timeIntervalSince1970 * 1000))
@@ -149,6 +151,18 @@ public final class IngestCore: Sendable {
         }
         ticker.name = "wattline-ticker"
         ticker.start()
+    }
+
+    /// Gives the calling thread its name in the kernel (`top -H`, `/proc/PID/task/TID/comm`), which Foundation's
+    /// `Thread.name` does not set on Linux. At most 15 bytes; a failure only leaves the process's name.
+    static func nameKernelThread(_ name: String) {
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
+        #endif
     }
 
     /// Stops: no more descriptors, the worker drains what the ring holds and checkpoints, the log is closed. A
