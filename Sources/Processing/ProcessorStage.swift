@@ -61,7 +61,15 @@ public final class ProcessorStage {
     /// The released readings the queue refers to, as the worker handed them over (`accept(released:receiveTime:)`):
     /// a queued reading is its (batch, index) here, never a copy. A reading copied into the queue, strings retained
     /// and released, cost the stage a quarter of its time; the arrays themselves are shared, not copied.
+    ///
+    /// `batches[k]` is batch number `firstBatch &+ k`, and `queuedInBatch[k]` counts its readings still queued. A
+    /// batch's array is let go when that count reaches zero, and its slot once the batches before it are gone too:
+    /// however long a reading waits, it is never copied. (Readings of records past the watermark used to be copied
+    /// into a new array at every apply: behind a quiet charger's held reading, that was up to `lateness` of all the
+    /// traffic, copied every second, and a third of the worker's time in a live run.)
     private var batches: [[ReleasedReading]] = []
+    private var queuedInBatch: [Int] = []
+    private var firstBatch: UInt32 = 0
     /// An empty buffer with capacity, swapped with `queue` when everything queued is due.
     private var spare: [Queued] = []
     private var pendingSessions: [String: SessionRecord] = [:]
@@ -118,7 +126,7 @@ public final class ProcessorStage {
     /// What waits in the queue. Readings are the bulk: each is a place in `batches` (8 bytes); the rarer, larger
     /// payloads (events, signed values, origins) are boxed, so a queued item is 40 bytes whatever it carries.
     enum Item {
-        case reading(batch: Int32, index: Int32)
+        case reading(batch: UInt32, index: Int32)
         indirect case signed(SignedMeterValue)
         indirect case event(TelemetryEvent, contact: Bool)
         indirect case contact(Origin)
@@ -183,8 +191,8 @@ public final class ProcessorStage {
     /// Readings the reordering window released; `receiveTime` gives the receive time of the record each came from.
     /// The array is kept (shared, not copied) until its readings are applied.
     public func accept(released: [ReleasedReading], receiveTime: (UInt64) -> Int64) {
-        let batch = Int32(batches.count)
-        var kept = false
+        let batch = firstBatch &+ UInt32(batches.count)
+        var kept = 0
         // A record's readings are released together as a rule: its receive time is looked up once per run of them.
         var runLSN: UInt64 = 0, runReceivedAt: Int64 = 0
         released.withUnsafeBufferPointer { items in
@@ -193,10 +201,13 @@ public final class ProcessorStage {
                 if lsn != runLSN { (runLSN, runReceivedAt) = (lsn, receiveTime(lsn)) }
                 queue.append(Queued(lsn: lsn, receivedAt: runReceivedAt, timestamp: items[k].reading.timestamp,
                                     item: .reading(batch: batch, index: Int32(k)), rank: 2))
-                kept = true
+                kept += 1
             }
         }
-        if kept { batches.append(released) }
+        if kept > 0 {
+            batches.append(released)
+            queuedInBatch.append(kept)
+        }
     }
 
     /// One released reading, with the receive time of the record it came from.
@@ -219,10 +230,7 @@ public final class ProcessorStage {
 
     /// Applies every queued item of records up to `watermark`, in event-time order.
     public func apply(through watermark: UInt64) {
-        guard watermark > appliedThrough else {
-            compactBatchesIfMany()
-            return
-        }
+        guard watermark > appliedThrough else { return }
         // Take the due items out, keeping the rest (in their order) in the queue. The common case — everything
         // queued is due — is a swap with the reusable buffer, no copying.
         var due = spare
@@ -244,10 +252,9 @@ public final class ProcessorStage {
         appliedThrough = watermark
         guard !due.isEmpty else {
             spare = due
-            compactBatchesIfMany()
             return
         }
-        defer { releaseBatches() }
+        defer { dropAppliedBatches() }
         var newestReceiveTime = lastAppliedReceiveTime
         if chain.advancedAt == .min {
             // The very first advance starts the silence clocks: at the earliest receive time of what is due, which
@@ -314,28 +321,24 @@ public final class ProcessorStage {
         }
     }
 
-    /// While nothing becomes due (the watermark waits for a held reading or an OCPP call's result, up to a minute),
-    /// the arrays handed over pile up, each whole however few of its readings are queued: past a few, the queued
-    /// readings are carried into one array of their own.
-    private func compactBatchesIfMany() {
-        if batches.count > 4 { releaseBatches() }
+    /// Released arrays still held, and readings still queued in them (tests: every array goes once applied).
+    var heldReleasedArrays: (arrays: Int, readings: Int) {
+        (batches.lazy.filter { !$0.isEmpty }.count, queuedInBatch.reduce(0, +))
     }
 
-    /// Lets go of the released arrays once nothing queued refers to them. Readings still queued (of records past the
-    /// watermark: rare) are copied into one new array, so the arrays never pile up.
-    private func releaseBatches() {
-        guard !queue.isEmpty else {
+    /// Drops the leading batches none of whose readings is queued any more (their arrays were let go already).
+    private func dropAppliedBatches() {
+        var done = 0
+        while done < queuedInBatch.count, queuedInBatch[done] == 0 { done += 1 }
+        guard done > 0 else { return }
+        if done == batches.count {
             batches.removeAll(keepingCapacity: true)
-            return
+            queuedInBatch.removeAll(keepingCapacity: true)
+        } else {
+            batches.removeFirst(done)
+            queuedInBatch.removeFirst(done)
         }
-        var carried: [ReleasedReading] = []
-        for k in queue.indices {
-            guard case .reading(let batch, let index) = queue[k].item else { continue }
-            queue[k].item = .reading(batch: 0, index: Int32(carried.count))
-            carried.append(batches[Int(batch)][Int(index)])
-        }
-        batches.removeAll(keepingCapacity: true)
-        if !carried.isEmpty { batches.append(carried) }
+        firstBatch &+= UInt32(done)
     }
 
     /// Applies `items[position(0)]`, `items[position(1)]`, … in that order. The readings are read in place from their
@@ -351,14 +354,21 @@ public final class ProcessorStage {
                 k += 1
                 continue
             }
-            batches[Int(batch)].withUnsafeBufferPointer { readings in
+            let slot = Int(batch &- firstBatch)
+            var applied = 0
+            batches[slot].withUnsafeBufferPointer { readings in
                 while k < count {
                     let queued = items[position(k)]
-                    if case .reading(let other, _) = queued.item, other != batch { break }
+                    if case .reading(let other, _) = queued.item {
+                        if other != batch { break }
+                        applied += 1
+                    }
                     applyItem(queued, readings: readings, &newestReceiveTime, &boundary)
                     k += 1
                 }
             }
+            queuedInBatch[slot] -= applied
+            if queuedInBatch[slot] == 0 { batches[slot] = [] }
         }
     }
 

@@ -235,7 +235,8 @@ import Testing
 
     /// Released readings handed over in arrays (as the worker does), several arrays before an apply and a watermark
     /// lagging behind what was handed over, or standing still for a while, so that readings of records past it wait
-    /// in the queue across applies (carried out of their arrays): the tables equal those of the record-by-record feed.
+    /// in the queue across applies (read in place from arrays partly applied): the tables equal those of the
+    /// record-by-record feed, and every array is let go once its last reading is applied.
     @Test func releasedArraysAppliedBehindTheWatermarkGiveTheSameTables() throws {
         let directory = try TemporaryDirectory(prefix: "processors")
         defer { directory.remove() }
@@ -259,17 +260,22 @@ import Testing
                 stage.accept(tick: item.lsn, receivedAt: item.receivedAt)
             }
             // An array every 3 records, an apply every 7 with the watermark 5 records behind; for a stretch the
-            // watermark stands still (nothing becomes due while arrays keep coming: they are compacted).
+            // watermark stands still (nothing becomes due while arrays keep coming: they wait whole).
             if index % 3 == 2 {
                 stage.accept(released: pending) { receiveTimes[$0]! }
                 pending.removeAll()
             }
             let stuck = (100..<160).contains(index)
             if index % 7 == 6 || stuck { stage.apply(through: stuck ? items[99].lsn - 5 : item.lsn - 5) }
+            if index == 159 {
+                #expect(stage.heldReleasedArrays.arrays >= 20, "arrays wait while the watermark stands still")
+            }
         }
         stage.accept(released: pending) { receiveTimes[$0]! }
         let last = items[items.count - 1]
         stage.apply(through: last.lsn)
+        #expect(stage.heldReleasedArrays.arrays == 0 && stage.heldReleasedArrays.readings == 0,
+                "\(stage.heldReleasedArrays) held after everything was applied")
         try stage.commit(receivedAt: last.receivedAt)
         stage.close()
 
