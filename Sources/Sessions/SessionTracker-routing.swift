@@ -143,6 +143,7 @@ extension SessionTracker {
         let changed = s.mergeLate(kind, t: t, value: value, resolution: resolution)
         if !designed { s.lateReadings += 1 }
         evses[i].recent[r] = s
+        forgetRecentDue(i)
         if changed {
             if !designed { noteAmended(i, r, receivedAt: receivedAt) }
             markDirty(i, s.id)
@@ -185,6 +186,7 @@ extension SessionTracker {
         }
         if changed {
             evses[i].recent[r] = s
+            forgetRecentDue(i)
             markDirty(i, s.id)
         }
     }
@@ -297,6 +299,7 @@ extension SessionTracker {
     }
 
     mutating func recomputeFinalizeDue(_ i: Int) {
+        forgetRecentDue(i)
         var due = Int64.max
         // By index, reading two fields: `for s in recent` copied each whole session (curve and trace retained and
         // released), and this runs for every EVSE with recent sessions at every advance.
@@ -339,6 +342,38 @@ extension SessionTracker {
             r += 1
         }
         recomputeFinalizeDue(i)
+        noteRecentDue(i)
+    }
+
+    /// `recentDue[i]`: when the conditions of `finalizeRecent` next hold for one of the EVSE's recent sessions (the
+    /// same sums, so the same wrap-around), by receive time or by the charger's clock.
+    mutating func noteRecentDue(_ i: Int) {
+        let cfg = configuration
+        var due = RecentDue(receive: .max, clock: .max)
+        for r in evses[i].recent.indices {
+            let end = evses[i].recent[r].endedAt ?? evses[i].recent[r].startedAt
+            let closedReceive = evses[i].recent[r].closedReceive
+            switch evses[i].recent[r].state {
+            case .closed:
+                due.clock = Swift.min(due.clock, end &+ cfg.finalizeAfterMs)
+                due.receive = Swift.min(due.receive, closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs)
+            case .finalized:
+                due.clock = Swift.min(due.clock, end &+ cfg.finalizeAfterMs &+ cfg.retainAfterFinalizeMs)
+                due.receive = Swift.min(due.receive, closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs
+                                        &+ cfg.retainAfterFinalizeMs)
+            case .open:
+                break
+            }
+        }
+        if recentDue.count <= i {
+            recentDue.append(contentsOf: repeatElement(RecentDue(), count: i + 1 - recentDue.count))
+        }
+        recentDue[i] = due
+    }
+
+    /// Forgets what `noteRecentDue` knew of EVSE `i`: its next `advance` looks at its recent sessions.
+    mutating func forgetRecentDue(_ i: Int) {
+        if i < recentDue.count { recentDue[i] = RecentDue() }
     }
 
     // MARK: - Phases

@@ -60,7 +60,8 @@ struct DirtyRef: Sendable, Codable, Equatable {
 /// `Codable` for checkpoints (the id-tag hash key excepted: set `configuration.idTagHashKey` again after
 /// decoding). Definitions and the protocol mapping: docs/sessions.md.
 public struct SessionTracker: Sendable, Codable {
-    public var configuration: SessionConfiguration
+    /// Changing it forgets `recentDue` (its deadlines are sums of these settings).
+    public var configuration: SessionConfiguration { didSet { recentDue.removeAll() } }
     public internal(set) var counters = SessionCounters()
 
     var chargers: [ChargerState] = []
@@ -81,6 +82,17 @@ public struct SessionTracker: Sendable, Codable {
     /// nothing to do. Not part of snapshots.
     var receiveFloor: Int64 = .min
     var mayHaveRecent = true
+    /// Per EVSE, by index: the earliest receive time and the earliest charger clock at which `finalizeRecent` can
+    /// change anything among its recent sessions, so that `advance(to:)` passes over the EVSEs with nothing due
+    /// (walking every EVSE's recent sessions each second was a tenth of a replay's worker). Lower bounds: whatever
+    /// could make a session due sooner (a session closed or reopened, a late stop, late data merged) forgets them;
+    /// missing (after decoding, a new EVSE) or `.min` means "look". Not part of snapshots.
+    var recentDue: [RecentDue] = []
+
+    struct RecentDue {
+        var receive: Int64 = .min
+        var clock: Int64 = .min
+    }
 
     enum CodingKeys: String, CodingKey {
         case configuration, counters, chargers, chargerIndex, evses, evseIndex, events, dirty, evicted
@@ -399,8 +411,13 @@ public struct SessionTracker: Sendable, Codable {
                 closeOpen(i, at: end, reason: .timeout, meterStop: nil, stopReason: nil, receivedAt: receiveTime)
                 counters.timeouts += 1
             }
-            if !evses[i].recent.isEmpty { finalizeRecent(i, receivedAt: receiveTime) }
-            if !evses[i].recent.isEmpty { recent = true }
+            if !evses[i].recent.isEmpty {
+                if i >= recentDue.count || receiveTime >= recentDue[i].receive
+                    || chargers[c].clock >= recentDue[i].clock {
+                    finalizeRecent(i, receivedAt: receiveTime)
+                }
+                if !evses[i].recent.isEmpty { recent = true }
+            }
         }
         var floor = Int64.max
         for c in chargers.indices where chargers[c].lastReceive != .min && chargers[c].lastReceive < floor {
