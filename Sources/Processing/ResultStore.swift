@@ -45,11 +45,17 @@ final class ResultStore {
         } else {
             outbox = nil
         }
+        // `power_w` and `time_to_full_s` describe an open session (its cost write sets them): a row written as no
+        // longer open drops them. Without that, a session closed, finalized and evicted between two commits (its
+        // cost not written again) kept the power of the last commit that saw it open, which depended on when the
+        // commits happened: a replay at another speed gave another value.
         upsertSession = try database.prepare("""
             INSERT INTO sessions (\(Self.recordColumns.joined(separator: ", ")))
             VALUES (\(Array(repeating: "?", count: Self.recordColumns.count).joined(separator: ", ")))
             ON CONFLICT (id) DO UPDATE SET
-                \(Self.recordColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+                \(Self.recordColumns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")),
+                power_w = CASE WHEN excluded.state = 'open' THEN power_w END,
+                time_to_full_s = CASE WHEN excluded.state = 'open' THEN time_to_full_s END
             """)
         costs = try CostStatements(database)
         upsertAnomaly = try database.prepare("""

@@ -70,6 +70,31 @@ import Testing
         return path
     }
 
+    /// `power_w` and `time_to_full_s` belong to open sessions: written with an open session's cost, dropped when
+    /// the row is written closed, even without a cost write (the session evicted before the next commit).
+    @Test func theLatestPowerGoesWhenTheSessionIsNoLongerOpen() throws {
+        let directory = try TemporaryDirectory(prefix: "wattline-queries")
+        defer { directory.remove() }
+        let path = directory.path + "/wattline.db"
+        let store = try ResultStore(path: path)
+        defer { store.close() }
+        let id = "00000000000000d4"
+        var running = SessionCost(status: .noTariff)
+        running.powerW = 7_200
+        running.timeToFullS = 1_800
+        try store.write(sessions: [Self.session(id, state: .open, startedAt: Self.t0)], costs: [id: running],
+                        anomalies: [], intervals: [], stage: "processors", checkpoint: nil)
+        let query = "SELECT state, power_w, time_to_full_s FROM sessions WHERE id = '\(id)'"
+        #expect(try ProcessorStageTests.rows(path, query) == [["open", "7200.0", "1800.0"]])
+        // Written open again without a cost (unchanged): the figures stay.
+        try store.write(sessions: [Self.session(id, state: .open, startedAt: Self.t0)], anomalies: [], intervals: [],
+                        stage: "processors", checkpoint: nil)
+        #expect(try ProcessorStageTests.rows(path, query) == [["open", "7200.0", "1800.0"]])
+        try store.write(sessions: [Self.session(id, state: .finalized, startedAt: Self.t0)], anomalies: [],
+                        intervals: [], stage: "processors", checkpoint: nil)
+        #expect(try ProcessorStageTests.rows(path, query) == [["finalized", "NULL", "NULL"]])
+    }
+
     // MARK: - Sessions
 
     @Test func sessionsComeBackFilteredAndOrdered() throws {
