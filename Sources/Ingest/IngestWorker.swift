@@ -359,9 +359,9 @@ final class IngestWorker {
         watermark = max(watermark, oldestKept.map { $0 - 1 } ?? (nextLSN - 1))
         receiveTimes.drop(through: watermark)
         for stage in stages { stage.advance(watermark: watermark) }
-        // Emptied only now: a stage keeps the array until it applies its readings (the processors refer to them in
-        // place), and by now it has usually let go, so the buffer is reused; when it still holds it (nothing was
-        // due), emptying allocates a new one.
+        // Emptied only now: the processors keep the array until they have applied its last reading (they refer to
+        // the readings in place). When everything was due, they have let go and the buffer is reused; while the
+        // watermark trails (a held reading, a call waiting for its result), emptying allocates a new one.
         released.removeAll(keepingCapacity: true)
     }
 

@@ -61,12 +61,23 @@ public final class ReadingSequencer {
     }
 
     /// Readings held in windows, over all chargers.
-    public var heldCount: Int { windows.reduce(0) { $0 + $1.held.count } }
+    public var heldCount: Int {
+        var count = 0
+        for k in windows.indices { count += windows[k].held.count }  // in place: `reduce` copied each window
+        return count
+    }
 
-    /// The smallest log sequence number still held: everything before it has been released.
+    /// The smallest log sequence number still held: everything before it has been released. A window holds its
+    /// readings in the order they were added, which is LSN order (records are read in strict LSN order, and a
+    /// release keeps the order of what stays), so each window's first is its oldest: one look per charger at every
+    /// settle, not one per held reading.
     public var oldestHeldLSN: UInt64? {
         var oldest: UInt64?
-        for window in windows { for item in window.held where item.lsn < (oldest ?? .max) { oldest = item.lsn } }
+        for k in windows.indices {
+            guard !windows[k].held.isEmpty else { continue }
+            let first = windows[k].held[0].lsn  // the field, not a copy of the reading
+            if first < (oldest ?? .max) { oldest = first }
+        }
         return oldest
     }
 
@@ -287,6 +298,8 @@ struct ChargerWindow {
 
     /// Holds `item` (of the series in `slot`) until its release.
     mutating func hold(_ item: ReadingSequencer.Item, receivedAt: Int64, slot: Int32) {
+        // `oldestHeldLSN` reads each window's first held reading as its oldest.
+        assert(held.isEmpty || held[held.count - 1].lsn <= item.lsn, "readings held out of LSN order")
         held.append(item)
         heldReceivedAt.append(receivedAt)
         heldSeries.append(slot)
