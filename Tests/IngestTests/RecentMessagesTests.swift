@@ -30,7 +30,7 @@ import Testing
 
     @Test(arguments: [1, 3, 64, 1_000])
     func answersAsTheModelDoes(capacity: Int) {
-        var generator = SplitMix(seed: UInt64(capacity))
+        var generator = SeriesHistoryTests.Sequence64(seed: UInt64(capacity))
         // A pool about three times the capacity: most inserts repeat a hash still in the window or just evicted.
         // One hash in eight has the same low bits and nothing between bits 32 and 51, so those share a home slot
         // and form runs that deletions must close up.
@@ -49,17 +49,5 @@ import Testing
         }
         #expect(mismatches == 0)
         #expect(seen > 10_000 && seen < 190_000, "the run must exercise both answers: \(seen) seen")
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
