@@ -341,20 +341,22 @@ extension SessionTracker {
             }
             r += 1
         }
-        recomputeFinalizeDue(i)
         noteRecentDue(i)
     }
 
     /// `recentDue[i]`: when the conditions of `finalizeRecent` next hold for one of the EVSE's recent sessions (the
-    /// same sums, so the same wrap-around), by receive time or by the charger's clock.
+    /// same sums, so the same wrap-around), by receive time or by the charger's clock. Sets `finalizeDue` too, in
+    /// the same pass (what `recomputeFinalizeDue` would).
     mutating func noteRecentDue(_ i: Int) {
         let cfg = configuration
         var due = RecentDue(receive: .max, clock: .max)
+        var finalize = Int64.max
         for r in evses[i].recent.indices {
             let end = evses[i].recent[r].endedAt ?? evses[i].recent[r].startedAt
             let closedReceive = evses[i].recent[r].closedReceive
             switch evses[i].recent[r].state {
             case .closed:
+                finalize = Swift.min(finalize, end &+ cfg.finalizeAfterMs)
                 due.clock = Swift.min(due.clock, end &+ cfg.finalizeAfterMs)
                 due.receive = Swift.min(due.receive, closedReceive &+ cfg.finalizeAfterMs &+ cfg.silenceTimeoutMs)
             case .finalized:
@@ -365,6 +367,7 @@ extension SessionTracker {
                 break
             }
         }
+        evses[i].finalizeDue = finalize
         if recentDue.count <= i {
             recentDue.append(contentsOf: repeatElement(RecentDue(), count: i + 1 - recentDue.count))
         }
