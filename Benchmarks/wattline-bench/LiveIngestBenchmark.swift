@@ -14,8 +14,8 @@ enum LiveIngestBenchmark {
         /// Wattline's CPU when everything was decoded, before the shutdown drained the stages (what this bench
         /// reported until 2026-12-07: the processors' and the archive's work on the messages still held was left out).
         var cpuSecondsAtDecoded: Double?
-        /// CPU seconds per thread name when everything was decoded (libmosquitto's network thread is unnamed: it
-        /// carries the process's name).
+        /// CPU seconds per thread ("name/tid") when everything was decoded (libmosquitto's network thread is
+        /// unnamed: it carries the process's name).
         var threads: [(name: String, seconds: Double)] = []
     }
 
@@ -182,9 +182,9 @@ enum LiveIngestBenchmark {
         return childrenCPU() - before
     }
 
-    /// CPU seconds of each thread of a live process, by thread name (/proc/PID/task/*/stat, utime + stime).
-    /// CPU seconds of a process's threads, summed by thread name, or one entry per thread (`byTask`: "name/tid";
-    /// Foundation's `Thread.name` does not reach the kernel's thread name, so Wattline's threads share one).
+    /// CPU seconds of a live process's threads (/proc/PID/task/*/stat, utime + stime), summed by thread name, or
+    /// one entry per thread (`byTask`: "name/tid"; libmosquitto's network thread and the main thread both carry the
+    /// process's name).
     static func threadCPU(pid: Int32, byTask: Bool = false) -> [(name: String, seconds: Double)] {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
