@@ -12,7 +12,9 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import ocpp, jsonsche
 fi
 
 swift build --build-tests
-swift test --skip-build --parallel
+# Standard input from /dev/null: CI starts us with none, and a test process missing descriptor 0 would hand that
+# number to the next pipe or file it opens, which a child's standard-input set-up then clobbers.
+swift test --skip-build --parallel < /dev/null
 
 # Our OCPP fixtures against the official schemas.
 "$venv/bin/python" scripts/check-ocpp-schemas.py Fixtures/*.jsonl

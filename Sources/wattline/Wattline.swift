@@ -12,4 +12,9 @@ struct Wattline: ParsableCommand {
                       LoadCommand.self, AlertsCommand.self, RevenueCommand.self, UsageCommand.self, ChargersCommand.self,
                       CDRsCommand.self]
     )
+
+    static func main() {
+        StandardDescriptors.openMissing()
+        main(nil)
+    }
 }

@@ -13,14 +13,28 @@ public final class ChildProcess: Sendable {
     /// The `waitpid` status once the process has been reaped; reaping happens once, under this lock.
     private let reaped = Mutex<Int32?>(nil)
 
-    /// Starts `executable` with `arguments`; stdout and stderr go to `outputPath` (appended) or /dev/null.
-    public init(_ executable: String, _ arguments: [String], stdinPath: String? = nil, outputPath: String? = nil) throws {
+    /// Starts `executable` with `arguments`; stdout goes to `outputPath` (appended) or /dev/null, stderr to
+    /// `errorPath` (appended) or with stdout; `directory` is the child's working directory (default: ours).
+    ///
+    /// The child opens its standard files by path itself, so no descriptor of this process is handed over: another
+    /// thread opening or closing descriptors meanwhile (Foundation's `Process` and `Pipe` among them) cannot give
+    /// the child a wrong one.
+    public init(_ executable: String, _ arguments: [String], stdinPath: String? = nil, outputPath: String? = nil,
+                errorPath: String? = nil, directory: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
+        if let directory {
+            guard let addChdir = Self.addChdir else { throw TestSupportError("this C library cannot set a child's directory") }
+            _ = addChdir(&actions, directory)
+        }
 
         // The spawning thread may block signals (libdispatch's worker threads do) and the child would inherit
         // that mask: mosquitto would then ignore SIGTERM. Start the child with no signal blocked and the
@@ -46,6 +60,12 @@ public final class ChildProcess: Sendable {
         }
         self.pid = pid
     }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), which Swift's Glibc module does not import.
+    private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
 
     /// Runs a command to the end and returns its output; throws if it exits non-zero.
     @discardableResult

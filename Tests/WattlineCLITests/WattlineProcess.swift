@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 import Testing
 
 /// Runs the built `wattline` executable, as a user would.
@@ -25,34 +26,20 @@ struct WattlineProcess {
         }
     }
 
+    /// Runs `wattline` with `arguments` in the repository, `stdin` as its standard input, to the end.
+    ///
+    /// Spawned with `posix_spawn`, its standard input and outputs files the child opens itself (`ChildProcess`),
+    /// not `Foundation.Process` with pipes: with tests spawning processes on several threads at once, a pipe's
+    /// descriptor number can be closed and reused by another thread between its creation and the spawn (CI once saw
+    /// `wattline decode -` fail with EBADF on its standard input).
     static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        // Standard input is written from its own thread while this one drains stdout and stderr, so neither side can
-        // block the other; a child that stops reading early (its status and stderr then tell why) is no test error.
-        let writer = input.fileHandleForWriting
-        let written = DispatchSemaphore(value: 0)
-        let payload = stdin ?? Data()
-        Thread.detachNewThread {
-            if !payload.isEmpty { try? writer.write(contentsOf: payload) }
-            try? writer.close()
-            written.signal()
-        }
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        written.wait()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let directory = try TemporaryDirectory(prefix: "wattline-cli")
+        defer { directory.remove() }
+        let stdinPath = try stdin.map { try directory.write(Array($0), to: "stdin") }
+        let child = try ChildProcess(try executable.path, arguments, stdinPath: stdinPath, outputPath: directory.path + "/stdout",
+                                     errorPath: directory.path + "/stderr", directory: repository.path)
+        let status = child.wait()
+        return Result(status: status, stdout: (try? directory.read(directory.path + "/stdout")) ?? "",
+                      stderr: (try? directory.read(directory.path + "/stderr")) ?? "")
     }
 }
