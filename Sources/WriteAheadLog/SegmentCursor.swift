@@ -7,8 +7,7 @@ final class SegmentCursor {
     enum Step {
         /// An intact record; `bytes` (the whole record) are valid until the next call on the cursor.
         case record(RecordHeader, offset: UInt64, bytes: UnsafeRawBufferPointer)
-        /// The file ends right after the last intact record, or zeros follow it (a header of zeros: space allocated
-        /// ahead for appends; with `verifyZeroTail`, only when nothing but zeros follows).
+        /// The file ends right after the last intact record.
         case end
         /// The bytes at `offset` are not an intact record. `resumeAt` is the offset of the next intact record; nil
         /// when none follows (a torn tail, or, in a live segment, a write still under way). The cursor stays at
@@ -27,10 +26,6 @@ final class SegmentCursor {
     private(set) var lastLSN: UInt64?
     /// False right after `skip(to:)`: records were lost, so the next LSN need only be greater than the last.
     private var contiguous = true
-    /// Recovery sets it: a header of zeros is the end only when the rest of the file is zeros too (a record whose
-    /// copy stopped part-way may have its end written before its header). Readers of a live log leave it off and
-    /// take a header of zeros as the end of what is written so far, without reading the space ahead.
-    var verifyZeroTail = false
 
     private var buffer: UnsafeMutableRawBufferPointer
     /// The file offset of `buffer[0]`, and how many bytes from there the buffer holds.
@@ -79,36 +74,15 @@ final class SegmentCursor {
     }
 
     /// The next record, the end, or damage.
-    ///
-    /// The end and damage are decided on bytes read from the file for this call, never on the window kept from an
-    /// earlier one: in a segment allocated ahead (`SegmentMapping`) the window reaches past the last record into the
-    /// space ahead, and the zeros it kept there may be records by now. A stale window can only say "end" or
-    /// "damage" (each byte is written once, from zero to its value, and a record must pass its checksum), so those
-    /// are read again; and the window is dropped after them, for the next call.
     func next() throws(WriteAheadLogError) -> Step {
-        var step = try read()
-        if case .record = step { return step }
-        windowCount = 0
-        step = try read()
-        if case .record = step { return step }
-        windowCount = 0
-        return step
-    }
-
-    private func read() throws(WriteAheadLogError) -> Step {
         let offset = position
         let present = try load(at: offset, count: RecordHeader.size)
         if present == 0 { return .end }
         guard present == RecordHeader.size else {
             return try damaged(at: offset, .truncated(present: present, needed: RecordHeader.size))
         }
-        let headerBytes = bytes(at: offset, count: RecordHeader.size)
-        if !headerBytes.contains(where: { $0 != 0 }) {
-            if !verifyZeroTail { return .end }
-            if try onlyZeros(from: offset) { return .end }
-        }
         let header: RecordHeader
-        switch RecordHeader.decode(headerBytes) {
+        switch RecordHeader.decode(bytes(at: offset, count: RecordHeader.size)) {
         case .success(let decoded): header = decoded
         case .failure(let reason): return try damaged(at: offset, reason)
         }
@@ -155,17 +129,6 @@ final class SegmentCursor {
     func skip(to offset: UInt64) {
         position = offset
         contiguous = false
-    }
-
-    /// Whether every byte from `offset` to the end of the file is zero.
-    private func onlyZeros(from offset: UInt64) throws(WriteAheadLogError) -> Bool {
-        var position = offset
-        while true {
-            let present = try load(at: position, count: buffer.count)
-            if present == 0 { return true }
-            if bytes(at: position, count: present).contains(where: { $0 != 0 }) { return false }
-            position += UInt64(present)
-        }
     }
 
     private func damaged(at offset: UInt64, _ reason: CorruptionReason) throws(WriteAheadLogError) -> Step {

@@ -9,8 +9,7 @@ extension SegmentStore {
     ///
     /// - Older segments: only their headers are read (for their sequence numbers); a damaged header is reported.
     ///   Their records are checked when they are read.
-    /// - The last segment is scanned record by record; zeros after its last record are space allocated ahead for
-///   appends, cut without a report. Damage with an intact record after it is reported and left
+    /// - The last segment is scanned record by record. Damage with an intact record after it is reported and left
     ///   in place. Damage with nothing intact after it is a torn tail, the write under way when the process or the
     ///   machine stopped: the file is truncated to the last intact record and the truncation reported. A last
     ///   segment shorter than its header (the process stopped inside a roll) gets its header written again.
@@ -59,15 +58,11 @@ extension SegmentStore {
         }
 
         let cursor = SegmentCursor(file: writer, header: header)
-        cursor.verifyZeroTail = true
         scan: while true {
             switch try cursor.next() {
             case .record:
                 continue
             case .end:
-                // Zeros after the last record: the segment was allocated ahead for appends (`SegmentMapping`) and
-                // the process stopped before cutting it. Not damage: cut without a report.
-                if size > cursor.position { try writer.truncate(to: cursor.position) }
                 break scan
             case .damaged(let offset, let reason, let resumeAt?):
                 corruptions.append(LogCorruption(path: path, offset: offset, reason: reason))
@@ -85,7 +80,7 @@ extension SegmentStore {
         segments.append(Segment(
             sequence: header.sequence, firstLSN: lastFirstLSN, path: path, size: cursor.position, file: writer))
         let state = State(
-            segments: segments, writer: writer, mapping: nil, mappingTried: false, writeOffset: cursor.position, olderSegmentBytes: olderSegmentBytes,
+            segments: segments, writer: writer, writeOffset: cursor.position, olderSegmentBytes: olderSegmentBytes,
             nextLSN: nextLSN, syncedThrough: nextLSN - 1, unsynced: [], directoryChanges: 0, directorySynced: 0,
             failure: nil, lock: lock)
         let report = RecoveryReport(
@@ -104,7 +99,7 @@ extension SegmentStore {
         try directory.sync()
         let segment = Segment(sequence: 0, firstLSN: 1, path: path, size: UInt64(SegmentHeader.size), file: writer)
         let state = State(
-            segments: [segment], writer: writer, mapping: nil, mappingTried: false, writeOffset: UInt64(SegmentHeader.size), olderSegmentBytes: 0,
+            segments: [segment], writer: writer, writeOffset: UInt64(SegmentHeader.size), olderSegmentBytes: 0,
             nextLSN: 1, syncedThrough: 0, unsynced: [], directoryChanges: 0, directorySynced: 0, failure: nil, lock: lock)
         let report = RecoveryReport(segmentCount: 1, nextLSN: 1, createdNewLog: true, truncation: nil, corruptions: [])
         return Recovered(state: state, report: report)

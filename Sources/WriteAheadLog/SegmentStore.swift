@@ -11,9 +11,8 @@ import Synchronization
 /// of `record(at:)` share.
 ///
 /// What guards what:
-/// - Everything mutable is in `state`, behind one `Mutex`. An append holds it for its copy into the current
-///   segment's mapping, or its `pwritev` (microseconds; that lock is what makes appends from two threads safe, though
-///   the log is built for one). The sync pass holds it only
+/// - Everything mutable is in `state`, behind one `Mutex`. An append holds it for its `pwritev` (microseconds; that
+///   lock is what makes appends from two threads safe, though the log is built for one). The sync pass holds it only
 ///   to take a snapshot of what to flush and to record the result, never during `fdatasync`, so a disk flush never
 ///   blocks an append. Readers hold it only to look a segment up.
 /// - `syncing` serializes whole sync passes (the background thread's, `sync()`'s, `.always`'s), so that a pass
@@ -44,11 +43,6 @@ final class SegmentStore: Sendable {
         var segments: [Segment]
         /// The current segment, open for writing; nil once the log is closed.
         var writer: SegmentFile?
-        /// The current segment mapped for appends (`SegmentMapping`), made at its first append; nil before, when the
-        /// system refused (appends then use `pwritev`), and once the log rolls away from it or closes.
-        var mapping: SegmentMapping?
-        /// Whether the current segment's mapping was attempted (once per segment).
-        var mappingTried: Bool
         /// The end of the current segment: where the next record goes.
         var writeOffset: UInt64
         /// Bytes in all segments but the current one.
@@ -66,7 +60,7 @@ final class SegmentStore: Sendable {
         /// Held while the log is open.
         var lock: DirectoryLock?
 
-        /// Bytes in all segment files, the current one up to its last record (not the space allocated ahead).
+        /// Bytes in all segment files.
         var bytesOnDisk: UInt64 { olderSegmentBytes + writeOffset }
 
         /// The index of the segment with this sequence number.
@@ -137,10 +131,6 @@ final class SegmentStore: Sendable {
             }
             let writer = state.writer!
             let offset = state.writeOffset
-            if !state.mappingTried {
-                state.mappingTried = true
-                state.mapping = SegmentMapping(file: writer, count: Int(segmentSize))
-            }
             let header = RecordHeader(
                 kind: kind, lsn: state.nextLSN, time: time, qos: qos, retained: retained,
                 topicLength: topic.count, payloadLength: payload.count)
@@ -150,10 +140,6 @@ final class SegmentStore: Sendable {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: raw[0..<RecordHeader.size])
                 header.encode(into: bytes.baseAddress!)
                 RecordHeader.seal(header: bytes, topic: topic, payload: payload)
-                if let mapping = state.mapping, offset + UInt64(length) <= UInt64(mapping.count) {
-                    mapping.write(header: UnsafeRawBufferPointer(bytes), topic: topic, payload: payload, at: Int(offset))
-                    return
-                }
                 do throws(WriteAheadLogError) {
                     try writer.write(header: UnsafeRawBufferPointer(bytes), topic: topic, payload: payload, at: offset)
                 } catch {
@@ -178,10 +164,8 @@ final class SegmentStore: Sendable {
         return descriptor
     }
 
-    /// Starts a new current segment named after the next LSN. The old one is cut to its records first (so a crash
-    /// in between leaves it whole and last), then joins `unsynced` for the next pass.
+    /// Starts a new current segment named after the next LSN. The old one joins `unsynced` for the next pass.
     private func roll(_ state: inout State) throws(WriteAheadLogError) {
-        try unmapCurrent(&state)
         let firstLSN = state.nextLSN
         let last = state.segments.count - 1
         let header = SegmentHeader(firstLSN: firstLSN, sequence: state.segments[last].sequence &+ 1)
@@ -199,18 +183,9 @@ final class SegmentStore: Sendable {
         state.segments.append(Segment(
             sequence: header.sequence, firstLSN: firstLSN, path: path, size: UInt64(SegmentHeader.size), file: file))
         state.writer = file
-        state.mappingTried = false
         state.writeOffset = UInt64(SegmentHeader.size)
         state.directoryChanges += 1
         state.evictReadFiles()
-    }
-
-    /// Ends the current segment's mapping and cuts the file to its records (it was allocated to the segment size).
-    private func unmapCurrent(_ state: inout State) throws(WriteAheadLogError) {
-        guard state.mappingTried, let writer = state.writer else { return }
-        state.mapping = nil
-        state.mappingTried = false
-        if try writer.size() > state.writeOffset { try writer.truncate(to: state.writeOffset) }
     }
 
     // MARK: Numbering
@@ -246,8 +221,6 @@ final class SegmentStore: Sendable {
                     state.segments = [Segment(sequence: header.sequence, firstLSN: lsn, path: path,
                                               size: UInt64(SegmentHeader.size), file: file)]
                     state.writer = file
-                    state.mapping = nil
-                    state.mappingTried = false
                 } catch {
                     // The old segment may be gone and the new one incomplete: appends stop; reopening recovers.
                     state.failure = error
@@ -399,18 +372,12 @@ final class SegmentStore: Sendable {
     /// Flushes (unless the policy is `.never`, or the log has failed), closes every file and releases the lock.
     /// Safe to call twice.
     func close() throws(WriteAheadLogError) {
-        // The current segment is cut to its records first, so the flush below makes its length durable too.
-        var unmapError: WriteAheadLogError?
-        let shouldSync = state.withLock { state in
-            do throws(WriteAheadLogError) { try unmapCurrent(&state) } catch { unmapError = error }
-            return state.writer != nil && state.failure == nil
-        }
-        var syncError: WriteAheadLogError? = unmapError
+        let shouldSync = state.withLock { state in state.writer != nil && state.failure == nil }
+        var syncError: WriteAheadLogError?
         if shouldSync && policy != .never {
             do throws(WriteAheadLogError) { try sync() } catch { syncError = error }
         }
         state.withLock { state in
-            state.mapping = nil
             state.writer = nil
             state.unsynced = []
             for index in state.segments.indices { state.segments[index].file = nil }

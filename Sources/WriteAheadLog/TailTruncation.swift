@@ -5,7 +5,7 @@ public struct TailTruncation: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     /// The new length of the file: the end of its last intact record (or of its header).
     public var offset: UInt64
-    /// How many bytes were removed: the torn record's, and the zeros allocated ahead after it, if any.
+    /// How many bytes were removed.
     public var bytesRemoved: UInt64
     /// What was wrong with the bytes at `offset`.
     public var reason: CorruptionReason
@@ -18,6 +18,6 @@ public struct TailTruncation: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "truncated \(path) to \(offset) bytes, removing \(bytesRemoved) bytes from a torn record on (\(reason))"
+        "truncated \(path) to \(offset) bytes, removing \(bytesRemoved) bytes of a torn record (\(reason))"
     }
 }

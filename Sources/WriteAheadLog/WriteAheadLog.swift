@@ -171,9 +171,7 @@ public final class WriteAheadLog: Sendable {
         try store.advanceNextLSN(to: lsn)
     }
 
-    /// Bytes in all segment files up to the end of their last record, for the disk quota. Lock-free (an atomic
-    /// gauge): cheap enough for every message. The current segment's file is longer while it is appended to: space
-    /// allocated ahead, at most one segment size, which this does not count (`SegmentMapping`).
+    /// Bytes in all segment files, for the disk quota. Lock-free (an atomic gauge): cheap enough for every message.
     public var bytesOnDisk: UInt64 { store.bytesOnDisk }
 
     /// Segment files in the log.
