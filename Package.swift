@@ -88,11 +88,11 @@ let package = Package(
         ),
 
         // MARK: Tests (one target per library module)
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
-        .testTarget(name: "ZstdTests", dependencies: ["Zstd"], swiftSettings: strict),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "MosquittoTestSupport"], swiftSettings: strict),
+        .testTarget(name: "ZstdTests", dependencies: ["Zstd", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "JSONTapeTests", dependencies: ["JSONTape"], swiftSettings: strict),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "JSONTape", "Recording"], swiftSettings: strict),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd"], swiftSettings: strict),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "Zstd", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Telemetry"], swiftSettings: strict),
         .testTarget(name: "WattlineCLITests", dependencies: ["wattline", "Recording", "SQLite", "ChunkStore", "Processing", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(name: "MQTTTests", dependencies: ["MQTT", "MosquittoTestSupport"], swiftSettings: strict),
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "BillingTests", dependencies: ["Billing", "Telemetry", "Pipeline", "Sessions"], swiftSettings: strict),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Telemetry", "Recording", "Pipeline"], swiftSettings: strict),
         .testTarget(name: "PrometheusEndpointTests", dependencies: ["PrometheusEndpoint"], swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Telemetry", "Recording", "JSONTape", "MosquittoTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
             dependencies: ["Ingest", "Telemetry", "Pipeline", "Recording", "SQLite", "MQTT", "MosquittoTestSupport", "ChunkStore", "WriteAheadLog",

@@ -17,7 +17,7 @@ import Testing
 
     /// A one-request HTTP server (python3) on 127.0.0.1 that writes the request line, headers and body to `out`.
     final class OneShotServer {
-        let process = Process()
+        let process: ChildProcess
         let port: Int
         init(out: String, dir: TemporaryDirectory) throws {
             let script = try dir.write(Array("""
@@ -35,20 +35,21 @@ import Testing
                 print(s.server_address[1], flush=True)
                 s.handle_request()
                 """.utf8), to: "server.py")
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = [script, out]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            var line = Data()
-            while !line.contains(0x0A) {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += chunk
+            // Its output goes to a file the test polls for the port line (no pipe: see `ChildProcess.capture`).
+            let portFile = dir.path + "/server-port.txt"
+            process = try ChildProcess("/usr/bin/python3", [script, out], outputPath: portFile)
+            var line = ""
+            let deadline = Date().addingTimeInterval(10)
+            while !line.contains("\n"), Date() < deadline, !process.hasExited {
+                Thread.sleep(forTimeInterval: 0.02)
+                line = (try? dir.read(portFile)) ?? ""
             }
-            port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
-        deinit { if process.isRunning { process.terminate() } }
+        deinit {
+            process.send(SIGTERM)
+            process.wait()
+        }
     }
 
     @Test func logToFileAppendsTheEvent() throws {
@@ -70,7 +71,7 @@ import Testing
         let outcome = HookProcess.run([Self.hooks + "/webhook.sh", "http://127.0.0.1:\(server.port)/alerts"],
                                       input: Array(Self.event.jsonText().utf8), environment: Self.environment(), timeoutMs: 10_000)
         #expect(outcome.delivered, "\(outcome.summary) \(String(decoding: outcome.stderr, as: UTF8.self))")
-        server.process.waitUntilExit()
+        server.process.wait()
         #expect(dir.lines("request.txt") == ["POST /alerts", "Idempotency-Key: a1:resolved", Self.event.jsonText()])
     }
 
@@ -87,7 +88,7 @@ import Testing
         let outcome = HookProcess.run([Self.hooks + "/restart-charger.sh", "http://127.0.0.1:\(server.port)/api/chargers"],
                                       input: Array(Self.event.jsonText().utf8), environment: Self.environment(), timeoutMs: 10_000)
         #expect(outcome.delivered, "\(outcome.summary) \(String(decoding: outcome.stderr, as: UTF8.self))")
-        server.process.waitUntilExit()
+        server.process.wait()
         #expect(dir.lines("request.txt") == ["POST /api/chargers/CP-7/reset", "Idempotency-Key: a1:resolved", "{\"type\":\"Soft\"}"])
 
         var strange = Self.event

@@ -67,6 +67,33 @@ public final class ChildProcess: Sendable {
         return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
     }()
 
+    /// How a command ended and what it printed (`capture`).
+    public struct Captured: Sendable {
+        /// The exit code, or 128 + the signal that ended it.
+        public var status: Int32
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
+
+        public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+        public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    /// Runs a command to the end, `stdin` as its standard input (none: /dev/null) and `directory` its working
+    /// directory, and returns its status and both outputs. They pass through files in a temporary directory, never
+    /// pipes: tests that start processes from several threads at once with `Foundation.Process` and `Pipe` saw
+    /// descriptors mixed up (a child reading its standard input got EBADF).
+    public static func capture(_ executable: String, _ arguments: [String], stdin: [UInt8]? = nil,
+                               directory: String? = nil) throws -> Captured {
+        let scratch = try TemporaryDirectory(prefix: "wattline-capture")
+        defer { scratch.remove() }
+        let stdinPath = try stdin.map { try scratch.write($0, to: "stdin") }
+        let child = try ChildProcess(executable, arguments, stdinPath: stdinPath, outputPath: scratch.path + "/stdout",
+                                     errorPath: scratch.path + "/stderr", directory: directory)
+        let status = child.wait()
+        return Captured(status: status, stdout: try TemporaryDirectory.readBytes(scratch.path + "/stdout"),
+                        stderr: try TemporaryDirectory.readBytes(scratch.path + "/stderr"))
+    }
+
     /// Runs a command to the end and returns its output; throws if it exits non-zero.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], stdinPath: String? = nil, in directory: TemporaryDirectory) throws -> String {

@@ -46,7 +46,12 @@ public struct TemporaryDirectory: Sendable {
 
     /// Reads a file as UTF-8 text (invalid bytes replaced).
     public static func readFile(_ target: String) throws -> String {
-        guard let file = fopen(target, "rb") else {
+        String(decoding: try readBytes(target), as: UTF8.self)
+    }
+
+    /// Reads a file's bytes.
+    public static func readBytes(_ target: String) throws -> [UInt8] {
+        guard let file = fopen(target, "rbe") else {
             throw TestSupportError("cannot read \(target): \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
@@ -57,7 +62,7 @@ public struct TemporaryDirectory: Sendable {
             if count == 0 { break }
             bytes += buffer[..<count]
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     /// Removes the directory and everything in it.

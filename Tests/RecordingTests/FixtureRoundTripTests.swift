@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 import Recording
 import Telemetry
 import Testing
@@ -63,16 +64,9 @@ struct FixtureRoundTripTests {
             if i % 3 == 0 { try writer.flushFrame() }
         }
         try writer.close()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["zstd", "-q", "-dc", path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        #expect(Array(output) == messages.flatMap { FixtureLine.encode($0) + [0x0A] })
+        let result = try ChildProcess.capture("/usr/bin/env", ["zstd", "-q", "-dc", path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stdout == messages.flatMap { FixtureLine.encode($0) + [0x0A] })
     }
 
     @Test func emptyCompressedFixtureIsStillValidZstd() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 import SQLite
 import Testing
 
@@ -10,20 +11,10 @@ import Testing
 
     /// Runs `sqlite3 -readonly <path> <sql>` and returns its standard output; records stderr and a non-zero exit.
     private func query(_ path: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.sqlite3)
         // -init /dev/null: ignore any ~/.sqliterc on the machine running the tests.
-        process.arguments = ["-batch", "-init", "/dev/null", "-readonly", path, sql]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 failed: \(String(decoding: errorText, as: UTF8.self))")
-        return String(decoding: text, as: UTF8.self)
+        let result = try ChildProcess.capture(Self.sqlite3, ["-batch", "-init", "/dev/null", "-readonly", path, sql])
+        #expect(result.status == 0, "sqlite3 failed: \(result.stderrText)")
+        return result.stdoutText
     }
 
     @Test func sqlite3ReadsWhatWasWritten() throws {

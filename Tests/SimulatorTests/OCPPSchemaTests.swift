@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 import Recording
 import Simulator
 import Telemetry
@@ -86,16 +87,9 @@ import Testing
 
     /// Runs scripts/check-ocpp-schemas.py on the files and expects no problem.
     static func validate(_ paths: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.script] + paths
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output.split(separator: "\n").suffix(8).joined(separator: "\n"))")
+        let result = try ChildProcess.capture(Self.python, [Self.script] + paths)
+        let output = result.stdoutText + result.stderrText
+        #expect(result.status == 0, "\(output.split(separator: "\n").suffix(8).joined(separator: "\n"))")
         #expect(output.contains(": 0 problems"), "\(output.suffix(500))")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 import Testing
 
 @Suite struct DecodeCommandTests {
@@ -89,14 +90,7 @@ import Testing
     /// with every other test that starts a process.)
     @Test func compressedStandardInput() throws {
         let fixture = WattlineProcess.repository.appendingPathComponent("Fixtures/ocpp16-session.jsonl")
-        let zstd = Process()
-        zstd.executableURL = URL(fileURLWithPath: "/usr/bin/zstd")
-        zstd.arguments = ["-q", "-c", fixture.path]
-        let pipe = Pipe()
-        zstd.standardOutput = pipe
-        try zstd.run()
-        let compressed = pipe.fileHandleForReading.readDataToEndOfFile()
-        zstd.waitUntilExit()
+        let compressed = Data(try ChildProcess.capture("/usr/bin/zstd", ["-q", "-c", fixture.path]).stdout)
         #expect(compressed.prefix(4) == Data([0x28, 0xB5, 0x2F, 0xFD]))
         let result = try WattlineProcess.run(["decode", "--strict", "-"], stdin: compressed)
         #expect(result.status == 0, "\(result.stderr)")

@@ -28,20 +28,15 @@ import Testing
 
         let runLog = URL(fileURLWithPath: directory.path + "/run.log")
         let run = try KillNineTests.RunningWattline(pipeline: pipeline, data: live, log: runLog)
-        let recorder = Process()
-        recorder.executableURL = try WattlineProcess.executable
-        recorder.arguments = ["record", "--broker", "mqtt://127.0.0.1:\(broker.port)", "--topic", "ocpp/#",
-                              "--out", recording, "--count", "\(messages.count)"]
-        let recorderErr = Pipe()
-        recorder.standardError = recorderErr
-        try recorder.run()
+        let recorder = try ChildProcess(try WattlineProcess.executable.path,
+                                        ["record", "--broker", "mqtt://127.0.0.1:\(broker.port)", "--topic", "ocpp/#",
+                                         "--out", recording, "--count", "\(messages.count)"],
+                                        errorPath: directory.path + "/recorder.err")
         #expect(KillNineTests.eventually(15) { run.output.contains("connected to") }, "\(run.output)")
         Thread.sleep(forTimeInterval: 1)  // the recorder subscribes too
         for (topic, payload) in messages { try broker.publish(topic: topic, payload: payload) }
-        recorder.waitUntilExit()
-        #expect(recorder.terminationStatus == 0)
-        #expect(String(decoding: recorderErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .contains("\(messages.count) messages"))
+        #expect(recorder.wait() == 0)
+        #expect(try directory.read("recorder.err").contains("\(messages.count) messages"))
         Thread.sleep(forTimeInterval: 3)  // the live run's windows and flushes
         run.signal(SIGTERM)
         #expect(run.waitForExit() == 0, "\(run.output.suffix(1500))")

@@ -6,33 +6,30 @@ import Testing
 /// `replay --publish URL` republishes fixtures to a real broker as recorded; `--publish-outputs` makes a replay
 /// publish what the live runtime publishes (site load), and without it a replay publishes nothing.
 @Suite(.serialized) struct ReplayPublishTests {
-    /// `mosquitto_sub` on `filter` printing `topic|qos|retain|payload` lines, stopping after `count` messages or
-    /// after `seconds` (then killed: under the test runner it inherits blocked signals, so neither its `-W` timer
-    /// nor SIGTERM ends it).
+    /// `mosquitto_sub` on `filter` printing `topic|qos|retain|payload` lines to a file, stopping after `count`
+    /// messages or after `seconds` (then killed).
     final class Subscriber {
-        let process = Process()
-        let output = Pipe()
+        let child: ChildProcess
+        let scratch: TemporaryDirectory
         let seconds: Int
 
         init(port: Int, filter: String, count: Int? = nil, seconds: Int) throws {
             self.seconds = seconds
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
             var arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-t", filter, "-q", "2", "-F", "%t|%q|%r|%p"]
             if let count { arguments += ["-C", "\(count)"] }
-            process.arguments = arguments
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            scratch = try TemporaryDirectory(prefix: "wattline-sub")
+            child = try ChildProcess("/usr/bin/mosquitto_sub", arguments, outputPath: scratch.path + "/out",
+                                     errorPath: "/dev/null")
         }
 
         /// Every line received, once the subscriber has stopped.
         func lines() -> [String] {
+            defer { scratch.remove() }
             let deadline = Date().addingTimeInterval(Double(seconds))
-            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }  // SIGTERM may arrive blocked
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            while !child.hasExited, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            child.send(SIGKILL)
+            child.wait()
+            return ((try? scratch.read("out")) ?? "").split(separator: "\n").map(String.init)
         }
     }
 

@@ -126,16 +126,9 @@ import Testing
 
     /// `sqlite3 -json -readonly PATH SQL`, as an analyst would run it.
     static func sqlite3JSON(_ path: String, _ sql: String) throws -> [[String: Any]] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-json", "-readonly", path, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return try json(String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.capture("/usr/bin/sqlite3", ["-json", "-readonly", path, sql])
+        #expect(result.status == 0, "\(result.stderrText)")
+        return try json(result.stdoutText)
     }
 
     // MARK: - sessions

@@ -26,20 +26,11 @@ struct WattlineProcess {
         }
     }
 
-    /// Runs `wattline` with `arguments` in the repository, `stdin` as its standard input, to the end.
-    ///
-    /// Spawned with `posix_spawn`, its standard input and outputs files the child opens itself (`ChildProcess`),
-    /// not `Foundation.Process` with pipes: with tests spawning processes on several threads at once, a pipe's
-    /// descriptor number can be closed and reused by another thread between its creation and the spawn (CI once saw
-    /// `wattline decode -` fail with EBADF on its standard input).
+    /// Runs `wattline` with `arguments` in the repository, `stdin` as its standard input, to the end
+    /// (`ChildProcess.capture`: files, not pipes).
     static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let directory = try TemporaryDirectory(prefix: "wattline-cli")
-        defer { directory.remove() }
-        let stdinPath = try stdin.map { try directory.write(Array($0), to: "stdin") }
-        let child = try ChildProcess(try executable.path, arguments, stdinPath: stdinPath, outputPath: directory.path + "/stdout",
-                                     errorPath: directory.path + "/stderr", directory: repository.path)
-        let status = child.wait()
-        return Result(status: status, stdout: (try? directory.read(directory.path + "/stdout")) ?? "",
-                      stderr: (try? directory.read(directory.path + "/stderr")) ?? "")
+        let captured = try ChildProcess.capture(try executable.path, arguments, stdin: stdin.map { Array($0) },
+                                                directory: repository.path)
+        return Result(status: captured.status, stdout: captured.stdoutText, stderr: captured.stderrText)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MosquittoTestSupport
 
 /// Runs the `zstd` command-line tool (found on PATH), to check interoperability with the reference implementation.
 enum ZstdTool {
@@ -11,24 +12,9 @@ enum ZstdTool {
 
     /// Runs `zstd arguments...` and returns its standard output.
     static func run(_ arguments: [String]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["zstd"] + arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Read before waiting: a full pipe would otherwise block the tool forever.
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errorOutput = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                arguments: arguments, status: process.terminationStatus,
-                stderr: String(decoding: errorOutput, as: UTF8.self))
-        }
-        return Array(output)
+        let result = try ChildProcess.capture("/usr/bin/env", ["zstd"] + arguments)
+        guard result.status == 0 else { throw Failure(arguments: arguments, status: result.status, stderr: result.stderrText) }
+        return result.stdout
     }
 
     /// A fresh temporary directory for one test.
