@@ -83,19 +83,14 @@ import Testing
         let pipeline = try Self.pipeline(in: dir, hook: hook, extra: "      retries: 1000\n      backoff: 200ms\n      max_backoff: 500ms\n")
         let data = dir.path + "/data"
 
-        let process = Process()
-        process.executableURL = try WattlineProcess.executable
-        process.arguments = ["replay"] + Self.fixtures + ["--pipeline", pipeline, "--data", data, "--hooks"]
-        process.currentDirectoryURL = WattlineProcess.repository
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(try WattlineProcess.executable.path,
+                                       ["replay"] + Self.fixtures + ["--pipeline", pipeline, "--data", data, "--hooks"],
+                                       directory: WattlineProcess.repository.path)
         // Kill it while the receiver is down and events wait for their next attempt.
         let deadline = Date().addingTimeInterval(60)
         while Set(dir.lines("attempts.txt")).count < 8, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        process.send(SIGKILL)
+        #expect(process.wait() == 128 + SIGKILL)
         let attempted = Set(dir.lines("attempts.txt"))
         #expect(attempted.count >= 8)
         #expect(dir.lines("delivered.txt").isEmpty)

@@ -7,29 +7,25 @@ import Testing
 /// `wattline run` as a process, killed with SIGKILL mid-stream and restarted on the same data directory: every
 /// message the publisher got a PUBACK for is stored exactly once.
 @Suite(.serialized) struct KillNineTests {
+    /// `wattline run` in the background, its stdout and stderr appended to `log` (`ChildProcess`: no pipes).
     final class RunningWattline {
-        let process = Process()
+        let child: ChildProcess
         let log: URL
 
         init(pipeline: String, data: String, log: URL) throws {
             self.log = log
-            process.executableURL = try WattlineProcess.executable
-            process.arguments = ["run", "--pipeline", pipeline, "--data", data, "--metrics", "off"]
-            process.currentDirectoryURL = WattlineProcess.repository
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            try handle.seekToEnd()
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
+            child = try ChildProcess(try WattlineProcess.executable.path,
+                                     ["run", "--pipeline", pipeline, "--data", data, "--metrics", "off"],
+                                     outputPath: log.path, directory: WattlineProcess.repository.path)
         }
 
-        func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+        func signal(_ signo: Int32) { child.send(signo) }
 
+        /// The exit code (128 + the signal that ended it), or nil if it still runs after `seconds`.
         func waitForExit(seconds: Double = 30) -> Int32? {
             let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            return process.isRunning ? nil : process.terminationStatus
+            while !child.hasExited && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            return child.hasExited ? child.wait() : nil
         }
 
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
@@ -73,7 +69,7 @@ import Testing
         // Mid-stream: some messages stored, some only in the log, some in flight.
         #expect(Self.eventually(30) { Self.storedSequenceNumbers(data).count > 500 })
         first.signal(SIGKILL)
-        #expect(first.waitForExit() == SIGKILL || first.process.terminationReason == .uncaughtSignal)
+        #expect(first.waitForExit() == 128 + SIGKILL)
 
         let second = try RunningWattline(pipeline: pipeline, data: data, log: logFile)
         #expect(published.wait(timeout: .now() + 120) == .success, "the publisher did not finish")

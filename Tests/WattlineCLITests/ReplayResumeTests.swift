@@ -47,12 +47,8 @@ import Testing
         let uninterrupted = try WattlineProcess.run(["replay", fixture, "--pipeline", pipeline, "--data", whole])
         #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
-        let process = Process()
-        process.executableURL = try WattlineProcess.executable
-        process.arguments = command
-        process.currentDirectoryURL = WattlineProcess.repository
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(try WattlineProcess.executable.path, command, errorPath: "/dev/null",
+                                       directory: WattlineProcess.repository.path)
         var fedAtKill = 0
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -64,9 +60,8 @@ import Testing
             }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        process.send(SIGKILL)
+        #expect(process.wait() == 128 + SIGKILL)
         #expect(fedAtKill > 0 && fedAtKill < entries.count * 9 / 10, "killed after \(fedAtKill) entries")
 
         let other = try WattlineProcess.run(["replay", "Fixtures/compact.jsonl", "--pipeline", pipeline, "--data", resumed])
