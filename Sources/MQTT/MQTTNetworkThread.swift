@@ -83,10 +83,12 @@ final class MQTTNetworkThread: Sendable {
         let clock = ContinuousClock()
         var closingSince: ContinuousClock.Instant?
         while true {
-            let rc = mosquitto_loop(raw, Self.loopTimeoutMilliseconds, 1)
+            var rc = mosquitto_loop(raw, Self.loopTimeoutMilliseconds, 1)
+            if rc == MOSQ_ERR_SUCCESS.rawValue, closingSince == nil {
+                if context.isClosing { closingSince = clock.now } else { rc = drainWaitingPackets(raw) }
+            }
             if rc == MOSQ_ERR_SUCCESS.rawValue {
                 // Closing: the loop ends when the DISCONNECT has been written; give up on it after a while.
-                if closingSince == nil, context.isClosing { closingSince = clock.now }
                 if let closingSince, clock.now - closingSince > Self.disconnectTimeout { return }
                 continue
             }
@@ -112,6 +114,33 @@ final class MQTTNetworkThread: Sendable {
             }
         }
     }
+
+    /// Reads the packets already waiting in the socket, up to `drainLimit`, without a `select` before each.
+    ///
+    /// `mosquitto_loop` reads one packet per `select` unless QoS 1 and 2 messages are in flight, so at QoS 0 a
+    /// burst cost one `pselect` (and the loop's bookkeeping) per message on top of the packet's own reads. Here
+    /// `mosquitto_loop_read` is called again as long as the last call read a whole packet: a read that finds the
+    /// socket empty (or a packet incomplete) leaves `errno` at `EAGAIN`, and the next `select` waits for more.
+    ///
+    /// The drain stops as soon as libmosquitto has something to write, which is every QoS 1 message's PUBACK.
+    /// Queuing a packet also writes a byte to libmosquitto's private wake-up socket, and `mosquitto_loop` reads one
+    /// such byte per call: draining past queued packets would pile the bytes up and turn the next `select`s into
+    /// polls. So QoS 1 traffic keeps one `mosquitto_loop` per message (the PUBACK is written there, after the
+    /// handler has returned, as before), and QoS 0 traffic reads in runs. The limit leaves room for keep-alives
+    /// and for publishes from other threads.
+    private func drainWaitingPackets(_ raw: OpaquePointer) -> Int32 {
+        for _ in 0..<Self.drainLimit {
+            guard mosquitto_socket(raw) >= 0, !mosquitto_want_write(raw) else { break }
+            errno = 0
+            let rc = mosquitto_loop_read(raw, 1)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { return rc }
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+        }
+        return MOSQ_ERR_SUCCESS.rawValue
+    }
+
+    /// At most this many packets are read between two `mosquitto_loop` calls.
+    private static let drainLimit = 256
 
     /// Waits up to `delay`; true if woken by `stopAndJoin()`.
     private func waitForWakeUp(_ delay: Duration) -> Bool {

@@ -1,5 +1,6 @@
 import MQTT
 import MosquittoTestSupport
+import Synchronization
 import Testing
 
 extension BrokerBackedTests {
@@ -57,6 +58,39 @@ extension BrokerBackedTests {
             #expect(received.allSatisfy { $0.qos == .atLeastOnce })
             print("20,000 QoS 1 messages via mosquitto_pub → mosquitto → MQTTClient in \(elapsed)")
             subscriber.client.close()
+        }
+
+        @Test("A QoS 0 burst arrives whole and in order, and what the handler publishes during it goes out")
+        func qos0Burst() async throws {
+            // The network thread reads a QoS 0 burst in runs, without a select per packet; a run stops when
+            // libmosquitto has something to write, so a publish made meanwhile is not held back by the burst.
+            let broker = try MosquittoBroker()
+            let observer = try TestClient(port: broker.port, subscriptions: [MQTTSubscription("echo/#")])
+            try await observer.connect()
+            let inbox = Inbox()
+            let client = Mutex<MQTTClient?>(nil)
+            let count = Mutex(0)
+            let subscriber = try TestClient(port: broker.port, subscriptions: [MQTTSubscription("burst/#", qos: .atMostOnce)],
+                                            inbox: inbox) { message in
+                inbox.handler(message)
+                let n = count.withLock { $0 += 1; return $0 }
+                if n % 1_000 == 0 {
+                    _ = try? client.withLock { $0 }?.publish(topic: "echo/\(n)", payload: "\(n)", qos: .atMostOnce)
+                }
+            }
+            client.withLock { $0 = subscriber.client }
+            try await subscriber.connect()
+
+            let total = 20_000
+            try broker.publish(topic: "burst/a", lines: (0..<total).map { "m \($0)" }, qos: 0)
+            let received = await inbox.wait(for: total, timeout: .seconds(30))
+            #expect(received.count == total)
+            #expect(received.map(\.text) == (0..<total).map { "m \($0)" }, "in order")
+            #expect(received.allSatisfy { $0.qos == .atMostOnce })
+            let echoes = await observer.inbox.wait(for: total / 1_000)
+            #expect(echoes.map(\.text) == (1...(total / 1_000)).map { "\($0 * 1_000)" })
+            subscriber.client.close()
+            observer.client.close()
         }
 
         @Test("A retained message arrives marked retained; a live one does not", arguments: [MQTTProtocolVersion.v311, .v5])
