@@ -62,13 +62,13 @@ public final class IngestCore: Sendable {
             alerts = nil
         }
         self.ring = StagedRing<LogDescriptor>(capacity: options.ringCapacity, stages: 1)
-        // Seed the redelivery window with what the log already holds, so a broker's redelivery after a crash is
-        // recognised.
+        // Seed the redelivery window with the QoS 1 and 2 messages the log already holds, so a broker's redelivery
+        // after a crash is recognised.
         var seed: [UInt64] = []
         let start = log.nextLSN > 65_536 ? log.nextLSN - 65_536 : 1
         if let reader = try? log.makeReader(from: max(start, log.firstLSN)) {
             while let entry = try? reader.next() {
-                if case .message(let message) = entry.record { seed.append(MessageHash.hash(message)) }
+                if case .message(let message) = entry.record, message.qos > 0 { seed.append(MessageHash.hash(message)) }
             }
         }
         acceptor = Acceptor(log: log, ring: ring, counters: counters, options: options, logger: logger, seed: seed)

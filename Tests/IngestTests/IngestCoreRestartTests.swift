@@ -21,15 +21,46 @@ import WriteAheadLog
             direction: backend
         """
 
-    static func accept(_ core: IngestCore, _ topic: String, _ text: String, at time: Int64) {
+    static func accept(_ core: IngestCore, _ topic: String, _ text: String, at time: Int64, qos: UInt8 = 1) {
         let topicBytes = Array(topic.utf8)
         let payload = Array(text.utf8)
         let accepted = topicBytes.withUnsafeBytes { t in
             payload.withUnsafeBytes { p in
-                core.acceptor.accept(receivedAt: time, topic: t, payload: p, qos: 1, retained: false)
+                core.acceptor.accept(receivedAt: time, topic: t, payload: p, qos: qos, retained: false)
             }
         }
         #expect(accepted)
+    }
+
+    /// Only QoS 1 and 2 messages are ever delivered again by a broker: an exact repeat of one counts as a
+    /// redelivery, after a restart too (the window is seeded from the log); a repeated QoS 0 message does not.
+    @Test func onlyQoS1RepeatsCountAsRedeliveries() throws {
+        let data = try TemporaryDirectory(prefix: "wattline-core")
+        defer { data.remove() }
+        let pipeline = try PipelineDefinition.load(yaml: Self.yaml, fileName: "core.yaml", environment: [:])
+        let options = IngestOptions(dataDirectory: data.path)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let atMostOnce = #"[2,"h-0","Heartbeat",{}]"#
+        let atLeastOnce = #"[2,"h-1","Heartbeat",{}]"#
+        do {
+            let core = try IngestCore(pipeline: pipeline, options: options, logger: Logger(label: "test"))
+            try core.start()
+            Self.accept(core, "ocpp/CP-1/in", atMostOnce, at: now, qos: 0)
+            Self.accept(core, "ocpp/CP-1/in", atMostOnce, at: now + 1, qos: 0)
+            Self.accept(core, "ocpp/CP-1/in", atLeastOnce, at: now + 2, qos: 1)
+            Self.accept(core, "ocpp/CP-1/in", atLeastOnce, at: now + 3, qos: 1)
+            #expect(IngestHarness.eventually(10) { core.counters.decoded.current == 4 })
+            #expect(core.counters.redeliveries.current == 1, "the QoS 1 repeat only")
+            core.stop()
+        }
+        let core = try IngestCore(pipeline: pipeline, options: options, logger: Logger(label: "test"))
+        try core.start()
+        defer { core.stop() }
+        Self.accept(core, "ocpp/CP-1/in", atMostOnce, at: now + 4, qos: 0)
+        Self.accept(core, "ocpp/CP-1/in", atLeastOnce, at: now + 5, qos: 1)
+        #expect(IngestHarness.eventually(10) { core.counters.decoded.current == core.counters.recovered.current + 2 })
+        #expect(core.counters.redeliveries.current == 1, "the QoS 1 repeat, recognised from the log after the restart")
+        IngestHarness.expectIdentities(core.counters)
     }
 
     /// A StartTransaction whose result arrives only after a restart still gets its transaction id: the checkpoint
