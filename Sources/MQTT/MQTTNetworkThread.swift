@@ -115,32 +115,39 @@ final class MQTTNetworkThread: Sendable {
         }
     }
 
-    /// Reads the packets already waiting in the socket, up to `drainLimit`, without a `select` before each.
+    /// Reads the packets already waiting in the socket without a `select` before each: up to `drainCalls` calls of
+    /// `mosquitto_loop_read`, and for no longer than `drainTime`.
     ///
     /// `mosquitto_loop` reads one packet per `select` unless QoS 1 and 2 messages are in flight, so at QoS 0 a
     /// burst cost one `pselect` (and the loop's bookkeeping) per message on top of the packet's own reads. Here
     /// `mosquitto_loop_read` is called again as long as the last call read a whole packet: a read that finds the
-    /// socket empty (or a packet incomplete) leaves `errno` at `EAGAIN`, and the next `select` waits for more.
+    /// socket empty (or a packet incomplete) leaves `errno` at `EAGAIN`, and the next `select` waits for more. A
+    /// stale `EAGAIN` left by a handler only ends the drain early. (libmosquitto 2.0 ignores the call's packet count:
+    /// one call reads one packet, or as many as there are QoS 1 and 2 messages in flight.)
     ///
     /// The drain stops as soon as libmosquitto has something to write, which is every QoS 1 message's PUBACK.
     /// Queuing a packet also writes a byte to libmosquitto's private wake-up socket, and `mosquitto_loop` reads one
     /// such byte per call: draining past queued packets would pile the bytes up and turn the next `select`s into
     /// polls. So QoS 1 traffic keeps one `mosquitto_loop` per message (the PUBACK is written there, after the
-    /// handler has returned, as before), and QoS 0 traffic reads in runs. The limit leaves room for keep-alives
-    /// and for publishes from other threads.
+    /// handler has returned, as before), and QoS 0 traffic reads in runs. The limits bound how long the keep-alive
+    /// check at the end of `mosquitto_loop` waits: with slow handlers, 256 calls could otherwise outlast the 1.5 ×
+    /// keep-alive after which MQTT lets a broker drop a client it has heard nothing from.
     private func drainWaitingPackets(_ raw: OpaquePointer) -> Int32 {
-        for _ in 0..<Self.drainLimit {
+        let deadline = ContinuousClock.now + Self.drainTime
+        for _ in 0..<Self.drainCalls {
             guard mosquitto_socket(raw) >= 0, !mosquitto_want_write(raw) else { break }
             errno = 0
             let rc = mosquitto_loop_read(raw, 1)
             guard rc == MOSQ_ERR_SUCCESS.rawValue else { return rc }
-            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            if errno == EAGAIN || errno == EWOULDBLOCK || ContinuousClock.now >= deadline { break }
         }
         return MOSQ_ERR_SUCCESS.rawValue
     }
 
-    /// At most this many packets are read between two `mosquitto_loop` calls.
-    private static let drainLimit = 256
+    /// At most this many `mosquitto_loop_read` calls between two `mosquitto_loop` calls…
+    private static let drainCalls = 256
+    /// …and no longer than this.
+    private static let drainTime = Duration.milliseconds(50)
 
     /// Waits up to `delay`; true if woken by `stopAndJoin()`.
     private func waitForWakeUp(_ delay: Duration) -> Bool {

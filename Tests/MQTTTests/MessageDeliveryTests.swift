@@ -70,10 +70,15 @@ extension BrokerBackedTests {
             let inbox = Inbox()
             let client = Mutex<MQTTClient?>(nil)
             let count = Mutex(0)
+            let total = 20_000
+            // How many echoes the observer had when the subscriber's handler ran for the burst's last message: the
+            // first one left 19,000 messages earlier, so it has arrived unless the burst held it back.
+            let echoesBeforeTheEnd = Mutex(-1)
             let subscriber = try TestClient(port: broker.port, subscriptions: [MQTTSubscription("burst/#", qos: .atMostOnce)],
                                             inbox: inbox) { message in
                 inbox.handler(message)
                 let n = count.withLock { $0 += 1; return $0 }
+                if n == total { echoesBeforeTheEnd.withLock { $0 = observer.inbox.count } }
                 if n % 1_000 == 0 {
                     _ = try? client.withLock { $0 }?.publish(topic: "echo/\(n)", payload: "\(n)", qos: .atMostOnce)
                 }
@@ -81,7 +86,6 @@ extension BrokerBackedTests {
             client.withLock { $0 = subscriber.client }
             try await subscriber.connect()
 
-            let total = 20_000
             try broker.publish(topic: "burst/a", lines: (0..<total).map { "m \($0)" }, qos: 0)
             let received = await inbox.wait(for: total, timeout: .seconds(30))
             #expect(received.count == total)
@@ -89,6 +93,7 @@ extension BrokerBackedTests {
             #expect(received.allSatisfy { $0.qos == .atMostOnce })
             let echoes = await observer.inbox.wait(for: total / 1_000)
             #expect(echoes.map(\.text) == (1...(total / 1_000)).map { "\($0 * 1_000)" })
+            #expect(echoesBeforeTheEnd.withLock { $0 } >= 1, "the handler's publishes left during the burst")
             subscriber.client.close()
             observer.client.close()
         }
