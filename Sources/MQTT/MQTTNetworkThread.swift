@@ -133,13 +133,17 @@ final class MQTTNetworkThread: Sendable {
     /// check at the end of `mosquitto_loop` waits: with slow handlers, 256 calls could otherwise outlast the 1.5 ×
     /// keep-alive after which MQTT lets a broker drop a client it has heard nothing from.
     private func drainWaitingPackets(_ raw: OpaquePointer) -> Int32 {
-        let deadline = ContinuousClock.now + Self.drainTime
+        // Timed from the first packet the drain reads: no clock read when there is none (every QoS 1 message).
+        var deadline: ContinuousClock.Instant?
         for _ in 0..<Self.drainCalls {
             guard mosquitto_socket(raw) >= 0, !mosquitto_want_write(raw) else { break }
             errno = 0
             let rc = mosquitto_loop_read(raw, 1)
             guard rc == MOSQ_ERR_SUCCESS.rawValue else { return rc }
-            if errno == EAGAIN || errno == EWOULDBLOCK || ContinuousClock.now >= deadline { break }
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            let now = ContinuousClock.now
+            if let deadline, now >= deadline { break }
+            if deadline == nil { deadline = now + Self.drainTime }
         }
         return MOSQ_ERR_SUCCESS.rawValue
     }
