@@ -31,6 +31,18 @@ enum ChunkFileWriter {
     @discardableResult
     static func write(path: String, kind: ChunkFileKind, partition: Partition, generation: UInt64,
                       content: [SeriesSamples]) throws(ChunkStoreError) -> Int {
+        var unsynced: Set<String> = []
+        let size = try write(path: path, kind: kind, partition: partition, generation: generation, content: content,
+                             unsyncedDirectories: &unsynced)
+        for directory in unsynced { try DiskDirectory.sync(directory) }
+        return size
+    }
+
+    /// Writes `content` to `path` atomically but leaves its directory's fsync to the caller (`unsyncedDirectories`):
+    /// a compaction sealing many partitions syncs each directory once.
+    @discardableResult
+    static func write(path: String, kind: ChunkFileKind, partition: Partition, generation: UInt64,
+                      content: [SeriesSamples], unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) -> Int {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 * 1024)
         appendHeader(to: &bytes, kind: kind, partition: partition, generation: generation)
@@ -100,7 +112,7 @@ enum ChunkFileWriter {
         bytes.appendLE(footer.withUnsafeBytes { CRC32C.checksum($0) })
         bytes.appendLE(ChunkFileFormat.endMagic)
 
-        try DiskDirectory.writeAtomically(bytes, to: path)
+        try DiskDirectory.writeAtomically(bytes, to: path, unsyncedDirectories: &unsyncedDirectories)
         return bytes.count
     }
 

@@ -63,17 +63,27 @@ extension ChunkStore {
     }
 
     /// Seals due partitions into chunk files, then starts a new head generation without them; expires old files.
+    ///
+    /// Each file is fsynced as it is written; the directories they were renamed into (and those that gained a new
+    /// day directory) are fsynced once each, after the last file and before the head generation that still holds
+    /// their samples is replaced. A compaction that seals days of backlog at once (a charger catching up, a replay)
+    /// thus costs one directory fsync per day, not two fsyncs per file.
     func compactIfDue(receivedAt: Int64) throws(ChunkStoreError) {
         let due = duePartitions(receivedAt: receivedAt)
         if !due.isEmpty {
-            for index in due { try seal(Partition(index: index)) }
+            var unsynced: Set<String> = []
+            for index in due { try seal(Partition(index: index), unsyncedDirectories: &unsynced) }
+            // Deepest first: a new day directory's files, then its entry in the parent.
+            for path in unsynced.sorted(by: >) { try DiskDirectory.sync(path) }
+            directorySyncs += unsynced.count
             try rotateHead()
         }
         try expire()
     }
 
     /// Writes partition's buffered samples as one chunk file (sealed, or out-of-order when it was sealed before).
-    func seal(_ partition: Partition) throws(ChunkStoreError) {
+    /// The directories to fsync before the file may be relied on are added to `unsyncedDirectories`.
+    func seal(_ partition: Partition, unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) {
         let keys = buffers.keys.filter { $0.partition == partition.index }
         guard !keys.isEmpty else { return }
         var content: [ChunkFileWriter.SeriesSamples] = []
@@ -85,19 +95,23 @@ extension ChunkStore {
             content.append(.init(series: seriesList[Int(id)], samples: samples))
         }
         content.sort { Self.seriesOrder($0.series, $1.series) }
-        try DiskDirectory.create(layout.dayDirectory(partition))
+        unsyncedDirectories.formUnion(try DiskDirectory.create(layout.dayDirectory(partition)))
         let path = layout.path(partition: partition, generation: generation)
         let kind: ChunkFileKind = sealedPaths[partition.index] == nil ? .sealed : .outOfOrder
-        try ChunkFileWriter.write(path: path, kind: kind, partition: partition, generation: generation, content: content)
+        try ChunkFileWriter.write(path: path, kind: kind, partition: partition, generation: generation, content: content,
+                                  unsyncedDirectories: &unsyncedDirectories)
         sealedPaths[partition.index, default: []].append(path)
         for key in keys { buffers[key] = nil }
         lateSince[partition.index] = nil
-        if options.rollups { try writeRollups(partition, sealed: kind == .sealed ? content : nil) }
+        if options.rollups {
+            try writeRollups(partition, sealed: kind == .sealed ? content : nil, unsyncedDirectories: &unsyncedDirectories)
+        }
     }
 
     /// Writes the partition's one-minute rollups from all its raw files (or from `sealed`, the content of its only
     /// file), replacing any earlier rollup file of the partition.
-    func writeRollups(_ partition: Partition, sealed: [ChunkFileWriter.SeriesSamples]?) throws(ChunkStoreError) {
+    func writeRollups(_ partition: Partition, sealed: [ChunkFileWriter.SeriesSamples]?,
+                      unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) {
         var content = sealed ?? []
         if sealed == nil {
             let archive = ChunkArchive(directory: layout.directory)
@@ -109,9 +123,14 @@ extension ChunkStore {
         }
         let rollupLayout = ChunkLayout(directory: layout.directory + "/rollups")
         let earlier = rollupLayout.sealedFiles().filter { $0.partition == partition }
-        try DiskDirectory.create(rollupLayout.dayDirectory(partition))
-        try ChunkFileWriter.write(path: rollupLayout.path(partition: partition, generation: generation), kind: .sealed,
-                                  partition: partition, generation: generation, content: rollups)
+        unsyncedDirectories.formUnion(try DiskDirectory.create(rollupLayout.dayDirectory(partition)))
+        let path = rollupLayout.path(partition: partition, generation: generation)
+        try ChunkFileWriter.write(path: path, kind: .sealed, partition: partition, generation: generation,
+                                  content: rollups, unsyncedDirectories: &unsyncedDirectories)
+        guard !earlier.isEmpty else { return }
+        // The new file's name is made durable before the one it replaces goes: a power failure never leaves neither.
+        try DiskDirectory.sync(directory(of: path))
+        directorySyncs += 1
         for file in earlier { try DiskDirectory.remove(file.path) }
     }
 
@@ -160,6 +179,15 @@ extension ChunkStore {
 
     /// Sorted by timestamp (stable: conflicts keep their arrival order), identical copies removed.
     static func sortedUnique(_ samples: [StoredSample]) -> [StoredSample] {
+        // The common case, a series' samples as they arrived, one per instant and in order: nothing to sort or drop.
+        var ordered = true
+        samples.withUnsafeBufferPointer { samples in
+            for k in samples.indices.dropFirst() where samples[k].timestamp <= samples[k - 1].timestamp {
+                ordered = false
+                break
+            }
+        }
+        if ordered { return samples }
         let sorted = samples.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
             .map(\.element)
         var result: [StoredSample] = []

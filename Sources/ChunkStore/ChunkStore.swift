@@ -51,6 +51,8 @@ public final class ChunkStore {
     /// Receive time at which late samples for a sealed partition were first buffered.
     var lateSince: [Int64: Int64] = [:]
     var generation: UInt64 = 0
+    /// Directory fsyncs made by compactions (tests: files sealed together share them).
+    var directorySyncs = 0
     var head: DiskFile?
     var lastFlushAt: Int64?
     /// The later of the newest event time (not flagged future) and the newest receive time.
@@ -109,7 +111,7 @@ public final class ChunkStore {
         do { compressor = try ZstdCompressor(level: 1, checksum: false) } catch {
             throw .io(path: directory, operation: "starting zstd for", reason: error.description)
         }
-        try DiskDirectory.create(directory)
+        for parent in try DiskDirectory.create(directory) { try DiskDirectory.sync(parent) }
         try recover()
     }
 

@@ -106,14 +106,23 @@ final class DiskFile {
 
 /// Directory operations, each mapped to `ChunkStoreError`.
 enum DiskDirectory {
-    static func create(_ path: String) throws(ChunkStoreError) {
+    /// Creates `path` and any missing directory above it. Returns the directories that gained an entry (the
+    /// parent of each directory created): they must be fsynced before anything relies on the new directory
+    /// surviving a power failure.
+    @discardableResult
+    static func create(_ path: String) throws(ChunkStoreError) -> [String] {
         var partial = path.hasPrefix("/") ? "" : "."
+        var changed: [String] = []
         for component in path.split(separator: "/") {
+            let parent = partial.isEmpty ? "/" : partial
             partial += "/" + component
-            if mkdir(partial, 0o755) != 0 && errno != EEXIST {
+            if mkdir(partial, 0o755) == 0 {
+                changed.append(parent)
+            } else if errno != EEXIST {
                 throw .io(path: partial, operation: "creating directory", reason: lastErrorMessage())
             }
         }
+        return changed
     }
 
     /// Names in `path`, without `.` and `..`; empty when the directory does not exist.
@@ -141,13 +150,23 @@ enum DiskDirectory {
     /// Writes `bytes` as `path` so that a reader (or a crash) sees the old file or the whole new one, never a part:
     /// to `path.tmp`, fsync, rename into place, fsync the directory.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ChunkStoreError) {
+        var unsynced: Set<String> = []
+        try writeAtomically(bytes, to: path, unsyncedDirectories: &unsynced)
+        for directory in unsynced { try sync(directory) }
+    }
+
+    /// `writeAtomically` without the directory's fsync, which is left to the caller: the directory is added to
+    /// `unsyncedDirectories`, so that files written together cost one directory fsync, not one each. Until the
+    /// caller syncs it, a power failure may lose the rename (never leave a part of the file under its name).
+    static func writeAtomically(_ bytes: [UInt8], to path: String,
+                                unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) {
         let temporary = path + ".tmp"
         let file = try DiskFile.create(temporary)
         try file.write(bytes)
         try file.sync()
         file.close()
         try rename(temporary, to: path)
-        try sync(directory(of: path))
+        unsyncedDirectories.insert(directory(of: path))
     }
 
     static func rename(_ from: String, to: String) throws(ChunkStoreError) {

@@ -266,6 +266,27 @@ enum Samples {
         #expect(store.layout.sealedFiles().map(\.partition.index) == [3, 4].map { Partition(containing: Samples.day).index + $0 })
     }
 
+    /// A backlog of 36 hours sealed in one compaction: 36 files in two new day directories cost one fsync per
+    /// directory touched (the two days and the store's directory, which gained them), not one per file, and every
+    /// sample comes back, out of order and duplicated input included.
+    @Test func aBacklogSealedAtOnceSyncsEachDirectoryOnce() throws {
+        let directory = try TemporaryDirectory(prefix: "chunks")
+        defer { directory.remove() }
+        let store = try ChunkStore(directory: directory.path, options: ChunkStoreOptions(sealDelay: 0))
+        let series = Samples.series()
+        let samples = Samples.walk(count: 36 * 6, start: Samples.day, interval: 600_000, seed: 9)  // 36 h, 10 min apart
+        // Arrival order with the first hour's samples last, and each of them twice: the seal sorts and deduplicates.
+        for sample in samples.dropFirst(6) + samples.prefix(6) + samples.prefix(6) {
+            _ = store.append(series, timestamp: sample.timestamp, value: sample.value, attributes: sample.attributes)
+        }
+        try store.flush(checkpoint: 1, receivedAt: Samples.day + 37 * Samples.hour)
+        #expect(store.layout.sealedFiles().count == 36)
+        #expect(store.directorySyncs == 3)
+        let archive = ChunkArchive(directory: directory.path)
+        #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == samples)
+        #expect(archive.problems.isEmpty)
+    }
+
     /// File names come from hours and counters only, whatever the charger calls itself.
     @Test func fileNamesNeverCarryIdentifiers() throws {
         let directory = try TemporaryDirectory(prefix: "chunks")
