@@ -47,10 +47,10 @@ if arguments.first == "processors" {
     exit(0)
 }
 
-// `wattline-bench live` runs only the live ingest section.
+// `wattline-bench live [rounds]` runs only the live ingest section (3 rounds unless told).
 if arguments.first == "live" {
     let wattline = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wattline").path
-    LiveIngestBenchmark.run(wattline: wattline)
+    LiveIngestBenchmark.run(wattline: wattline, rounds: arguments.dropFirst().compactMap { Int($0) }.first ?? 3)
     exit(0)
 }
 
