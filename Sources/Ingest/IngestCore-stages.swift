@@ -35,6 +35,7 @@ extension IngestCore {
             }
         }
         try LogNumbering.align(log, with: checkpoints, dataDirectory: options.dataDirectory, logger: logger)
+        for gap in LogNumbering.gaps(in: log, for: checkpoints) { logger.warning("\(gap)") }
         var stages: [any WorkerStage] = []
         for name in options.stages {
             switch name {

@@ -38,6 +38,27 @@ public struct LogBehindCheckpointsError: Error, Sendable, Equatable, CustomStrin
     }
 }
 
+/// A stage that will never see some records: its checkpoint is below the log's oldest record, so the records in
+/// between are not in the log. They were deleted while the stage did not run (the log keeps records only until
+/// every stage that runs has checkpointed them), or they went with a lost log that another stage had checkpointed
+/// further. The stage's results lack them; nothing else notices.
+public struct StageGap: Sendable, Equatable, CustomStringConvertible {
+    public var checkpoint: StageCheckpoint
+    /// The records the stage misses.
+    public var missing: ClosedRange<UInt64>
+    public var logDirectory: String
+
+    public var description: String {
+        let stage = checkpoint.stage.rawValue
+        let count = missing.upperBound - missing.lowerBound + 1
+        return "the \(stage) stage's checkpoint in \(checkpoint.path) is at LSN \(checkpoint.lsn), but the write-ahead "
+            + "log in \(logDirectory) begins at LSN \(missing.upperBound + 1): records \(missing.lowerBound) through "
+            + "\(missing.upperBound) (\(count)) are no longer in the log (deleted while the \(stage) stage did not run, "
+            + "or lost with the log), so its results will lack them. To have them, replay a recording of that time "
+            + "(or a log exported before it was deleted) into a fresh data directory"
+    }
+}
+
 /// Keeps the log's numbering ahead of the stages' checkpoints, at a start before anything is accepted. Each stage
 /// ignores the records up to its own checkpoint, so a record must never get an LSN a stage has checkpointed.
 enum LogNumbering {
@@ -55,5 +76,14 @@ enum LogNumbering {
         let from = log.nextLSN
         try log.advanceNextLSN(to: highest.lsn + 1)
         logger.warning("write-ahead log \(log.directory) holds no record and would number from LSN \(from), but the \(highest.stage.rawValue) checkpoint in \(highest.path) is at LSN \(highest.lsn) (the log was deleted or lost): numbering moved forward to LSN \(highest.lsn + 1), so no stage takes new records for ones it already has")
+    }
+
+    /// The stages among `checkpoints` whose next record is not in the log any more (see `StageGap`), once `align`
+    /// has run.
+    static func gaps(in log: WriteAheadLog, for checkpoints: [StageCheckpoint]) -> [StageGap] {
+        let first = log.firstLSN
+        return checkpoints.filter { $0.lsn + 1 < first }.map {
+            StageGap(checkpoint: $0, missing: ($0.lsn + 1)...(first - 1), logDirectory: log.directory)
+        }
     }
 }

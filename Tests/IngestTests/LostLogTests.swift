@@ -139,6 +139,55 @@ import WriteAheadLog
         #expect(stored.prefix(3) == ArraySlice(0..<3) && Set(4..<7).isSubset(of: stored), "\(stored)")
     }
 
+    /// A stage left out of a run while the log moved on: the archive ran alone (`stages: [archive]`) and, with small
+    /// segments, the log deleted what the archive had checkpointed, records the processors never saw. When the
+    /// processors are back, the start says so once: which stage, its checkpoint and where it is kept, and the
+    /// records it misses. A start where every stage's next record is in the log says nothing.
+    @Test func aStageBackAfterTheLogMovedOnIsToldWhatItMissed() throws {
+        var (data, options, traffic) = try Self.firstRun(meters: 4)
+        defer { data.remove() }
+        let processors = try #require(try Self.processorsCheckpoint(options))
+        options.segmentBytes = 4096
+        var archiveOnly = options
+        archiveOnly.stages = [.archive]
+        _ = try RedeliveryAfterRestartTests.run(archiveOnly) { core in
+            Self.feed(core, traffic, meters: 4..<40, offset: 10)
+            #expect(IngestHarness.eventually(10) {
+                core.counters.decoded.current == core.counters.recovered.current + 36
+            })
+        }
+        let first = try {
+            let log = try WriteAheadLog(directory: options.logDirectory)
+            defer { try? log.close() }
+            return log.firstLSN
+        }()
+        #expect(first > processors + 1, "the log deleted records the processors never saw")
+
+        let lines = LogLines()
+        do {
+            let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: options,
+                                      logger: lines.logger)
+            try core.start(wallClockTicks: false)
+            core.stop()
+        }
+        let told = lines.all.filter { $0.message.contains("no longer in the log") }
+        #expect(told.count == 1)
+        #expect(told.first?.level == .warning)
+        let line = told.first?.message ?? ""
+        for part in ["the processors stage's checkpoint", data.path + "/wattline.db", "at LSN \(processors),",
+                     "begins at LSN \(first)", "records \(processors + 1) through \(first - 1)", "replay"] {
+            #expect(line.contains(part), "'\(part)' in: \(line)")
+        }
+
+        let again = LogLines()
+        let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: options,
+                                  logger: again.logger)
+        try core.start(wallClockTicks: false)
+        core.stop()
+        #expect(!again.all.contains { $0.message.contains("no longer in the log") },
+                "the processors checkpointed past the gap when they stopped")
+    }
+
     /// The log replaced by an older copy of itself: it holds records, but ends below both checkpoints. The start is
     /// refused with an error naming the log, the checkpoints and where they are kept, and what to do; nothing is
     /// accepted, the log is not renumbered.
