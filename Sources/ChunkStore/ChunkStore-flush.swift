@@ -68,24 +68,40 @@ extension ChunkStore {
     /// day directory) are fsynced once each, after the last file and before the head generation that still holds
     /// their samples is replaced. A compaction that seals days of backlog at once (a charger catching up, a replay)
     /// thus costs one directory fsync per day, not two fsyncs per file.
+    ///
+    /// The directories wait in `unsyncedDirectories`, a stored property: a compaction that fails partway (a full disk)
+    /// has already let go of the samples of the files it sealed, which only the current head file still holds, so
+    /// their directories stay pending until a later compaction or `rotateHead` syncs them.
     func compactIfDue(receivedAt: Int64) throws(ChunkStoreError) {
         let due = duePartitions(receivedAt: receivedAt)
-        if !due.isEmpty {
-            var unsynced: Set<String> = []
-            for index in due { try seal(Partition(index: index), unsyncedDirectories: &unsynced) }
-            // Deepest first: a new day directory's files, then its entry in the parent.
-            for path in unsynced.sorted(by: >) { try DiskDirectory.sync(path) }
-            directorySyncs += unsynced.count
-            try rotateHead()
-        }
+        for index in due { try seal(Partition(index: index)) }
+        try syncDirectories()
+        if !due.isEmpty { try rotateHead() }
         try expire()
+    }
+
+    /// Fsyncs every directory whose entries changed since it was last synced, deepest first (a new day directory's
+    /// files, then its entry in the parent); each leaves the pending set only once its fsync succeeded.
+    func syncDirectories() throws(ChunkStoreError) {
+        for path in unsyncedDirectories.sorted(by: >) { try syncDirectory(path) }
+    }
+
+    func syncDirectory(_ path: String) throws(ChunkStoreError) {
+        try DiskDirectory.sync(path)
+        unsyncedDirectories.remove(path)
+        directorySyncs += 1
     }
 
     /// Writes partition's buffered samples as one chunk file (sealed, or out-of-order when it was sealed before).
     /// The directories to fsync before the file may be relied on are added to `unsyncedDirectories`.
-    func seal(_ partition: Partition, unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) {
+    func seal(_ partition: Partition) throws(ChunkStoreError) {
         let keys = buffers.keys.filter { $0.partition == partition.index }
         guard !keys.isEmpty else { return }
+        let path = layout.path(partition: partition, generation: generation)
+        // A file of this hour was sealed under this generation already and the head has not moved on since (a
+        // compaction failed after it): writing the name again would replace that file, whose samples only the
+        // head still holds. Left buffered; sealed under the next generation.
+        if DiskDirectory.exists(path) { return }
         var content: [ChunkFileWriter.SeriesSamples] = []
         for key in keys {
             let id = key.series
@@ -96,22 +112,18 @@ extension ChunkStore {
         }
         content.sort { Self.seriesOrder($0.series, $1.series) }
         unsyncedDirectories.formUnion(try DiskDirectory.create(layout.dayDirectory(partition)))
-        let path = layout.path(partition: partition, generation: generation)
         let kind: ChunkFileKind = sealedPaths[partition.index] == nil ? .sealed : .outOfOrder
         try ChunkFileWriter.write(path: path, kind: kind, partition: partition, generation: generation, content: content,
                                   unsyncedDirectories: &unsyncedDirectories)
         sealedPaths[partition.index, default: []].append(path)
         for key in keys { buffers[key] = nil }
         lateSince[partition.index] = nil
-        if options.rollups {
-            try writeRollups(partition, sealed: kind == .sealed ? content : nil, unsyncedDirectories: &unsyncedDirectories)
-        }
+        if options.rollups { try writeRollups(partition, sealed: kind == .sealed ? content : nil) }
     }
 
     /// Writes the partition's one-minute rollups from all its raw files (or from `sealed`, the content of its only
     /// file), replacing any earlier rollup file of the partition.
-    func writeRollups(_ partition: Partition, sealed: [ChunkFileWriter.SeriesSamples]?,
-                      unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) {
+    func writeRollups(_ partition: Partition, sealed: [ChunkFileWriter.SeriesSamples]?) throws(ChunkStoreError) {
         var content = sealed ?? []
         if sealed == nil {
             let archive = ChunkArchive(directory: layout.directory)
@@ -122,20 +134,21 @@ extension ChunkStore {
             ChunkFileWriter.SeriesSamples(series: item.series, samples: RollupPoint.points(of: item.samples).flatMap(\.samples))
         }
         let rollupLayout = ChunkLayout(directory: layout.directory + "/rollups")
-        let earlier = rollupLayout.sealedFiles().filter { $0.partition == partition }
-        unsyncedDirectories.formUnion(try DiskDirectory.create(rollupLayout.dayDirectory(partition)))
         let path = rollupLayout.path(partition: partition, generation: generation)
+        let earlier = rollupLayout.sealedFiles().filter { $0.partition == partition && $0.path != path }
+        unsyncedDirectories.formUnion(try DiskDirectory.create(rollupLayout.dayDirectory(partition)))
         try ChunkFileWriter.write(path: path, kind: .sealed, partition: partition, generation: generation,
                                   content: rollups, unsyncedDirectories: &unsyncedDirectories)
         guard !earlier.isEmpty else { return }
         // The new file's name is made durable before the one it replaces goes: a power failure never leaves neither.
-        try DiskDirectory.sync(directory(of: path))
-        directorySyncs += 1
+        try syncDirectory(directory(of: path))
         for file in earlier { try DiskDirectory.remove(file.path) }
     }
 
     /// Starts head generation + 1 holding what is still unsealed, then removes the old head file.
     func rotateHead() throws(ChunkStoreError) {
+        // Files sealed into directories not yet synced hold samples that only the old head holds besides.
+        try syncDirectories()
         let oldPath = head?.path
         generation += 1
         var payload = HeadPayload()

@@ -51,7 +51,10 @@ public final class ChunkStore {
     /// Receive time at which late samples for a sealed partition were first buffered.
     var lateSince: [Int64: Int64] = [:]
     var generation: UInt64 = 0
-    /// Directory fsyncs made by compactions (tests: files sealed together share them).
+    /// Directories whose entries changed (files sealed into them, day directories made in them) and that were not
+    /// fsynced yet: synced before the head generation that still holds those files' samples is replaced.
+    var unsyncedDirectories: Set<String> = []
+    /// Directory fsyncs made by compactions, counted as they succeed (tests: files sealed together share them).
     var directorySyncs = 0
     var head: DiskFile?
     var lastFlushAt: Int64?

@@ -268,7 +268,7 @@ enum Samples {
 
     /// A backlog of 36 hours sealed in one compaction: 36 files in two new day directories cost one fsync per
     /// directory touched (the two days and the store's directory, which gained them), not one per file, and every
-    /// sample comes back, out of order and duplicated input included.
+    /// sample comes back, the hour that arrived last and twice included.
     @Test func aBacklogSealedAtOnceSyncsEachDirectoryOnce() throws {
         let directory = try TemporaryDirectory(prefix: "chunks")
         defer { directory.remove() }
@@ -285,6 +285,59 @@ enum Samples {
         let archive = ChunkArchive(directory: directory.path)
         #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == samples)
         #expect(archive.problems.isEmpty)
+    }
+
+    /// A compaction that fails partway (the second day's directory cannot be made: a file has its name) has sealed
+    /// the first day's hours and let go of their samples. Their directory stays pending, so no later head rotation
+    /// can drop those samples before the files' names are durable; once the obstacle is gone the next flush seals
+    /// the rest, syncs both, and every sample comes back once. A late sample for an hour sealed before the failure
+    /// waits for the next generation: sealed under the same one, its file would take the name of the hour's first
+    /// file and replace it, whose samples only the head still held.
+    @Test func aCompactionThatFailsPartwayKeepsItsDirectoriesPending() throws {
+        let directory = try TemporaryDirectory(prefix: "chunks")
+        defer { directory.remove() }
+        let options = ChunkStoreOptions(sealDelay: 0, lateCompactionDelay: 0)
+        let store = try ChunkStore(directory: directory.path, options: options)
+        let series = Samples.series()
+        let samples = Samples.walk(count: 30 * 6, start: Samples.day, interval: 600_000, seed: 11)  // 30 h
+        for sample in samples {
+            _ = store.append(series, timestamp: sample.timestamp, value: sample.value, attributes: sample.attributes)
+        }
+        let firstDay = store.layout.dayDirectory(Partition(containing: Samples.day))
+        let secondDay = store.layout.dayDirectory(Partition(containing: Samples.day + 24 * Samples.hour))
+        #expect(FileManager.default.createFile(atPath: secondDay, contents: Data()))
+        #expect(throws: ChunkStoreError.self) {
+            try store.flush(checkpoint: 1, receivedAt: Samples.day + 31 * Samples.hour)
+        }
+        #expect(store.layout.sealedFiles().count == 24)
+        #expect(store.unsyncedDirectories.contains(firstDay))
+
+        try FileManager.default.removeItem(atPath: secondDay)
+        let late = StoredSample(timestamp: Samples.day + 1_000, value: 999, attributes: Samples.plain)
+        #expect(store.append(series, timestamp: late.timestamp, value: late.value, attributes: late.attributes) == .stored)
+        try store.flush(checkpoint: 2, receivedAt: Samples.day + 31 * Samples.hour)
+        #expect(store.unsyncedDirectories.isEmpty)
+        #expect(store.layout.sealedFiles().count == 30, "hours 24 to 29; the late sample waits")
+        #expect(store.bufferedSamples == 1)
+        try store.flush(checkpoint: 3, receivedAt: Samples.day + 31 * Samples.hour)
+        #expect(store.layout.sealedFiles().count == 31, "the late sample's out-of-order file")
+        let all = (samples + [late]).sorted { $0.timestamp < $1.timestamp }
+        let archive = ChunkArchive(directory: directory.path)
+        #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == all)
+        #expect(archive.problems.isEmpty)
+        let reopened = try ChunkStore(directory: directory.path, options: options)
+        #expect(reopened.bufferedSamples == 0 && reopened.checkpoint == 3)
+    }
+
+    /// A seal's merge: by timestamp (stable, so conflicting values keep their arrival order), identical copies
+    /// dropped; input already in order with one sample per instant comes back as it is.
+    @Test func sealingSortsAndDropsIdenticalCopies() {
+        func sample(_ t: Int64, _ v: Double) -> StoredSample { StoredSample(timestamp: t, value: v, attributes: Samples.plain) }
+        let ordered = [sample(1, 1), sample(2, 2), sample(5, 3)]
+        #expect(ChunkStore.sortedUnique(ordered) == ordered)
+        let shuffled = [sample(5, 3), sample(1, 1), sample(2, 2), sample(1, 1), sample(2, 9), sample(2, 2)]
+        #expect(ChunkStore.sortedUnique(shuffled) == [sample(1, 1), sample(2, 2), sample(2, 9), sample(5, 3)])
+        #expect(ChunkStore.sortedUnique([]) == [])
     }
 
     /// File names come from hours and counters only, whatever the charger calls itself.
