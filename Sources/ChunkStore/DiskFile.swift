@@ -111,11 +111,13 @@ enum DiskDirectory {
     /// surviving a power failure.
     @discardableResult
     static func create(_ path: String) throws(ChunkStoreError) -> [String] {
-        var partial = path.hasPrefix("/") ? "" : "."
+        // Spelled as `directory(of:)` spells a file's directory ("a/b", not "./a/b"), so that one directory is one
+        // entry in a set of directories to sync.
+        var partial = path.hasPrefix("/") ? "/" : ""
         var changed: [String] = []
         for component in path.split(separator: "/") {
-            let parent = partial.isEmpty ? "/" : partial
-            partial += "/" + component
+            let parent = partial.isEmpty ? "." : partial
+            partial = partial.isEmpty ? String(component) : partial == "/" ? "/" + component : partial + "/" + component
             if mkdir(partial, 0o755) == 0 {
                 changed.append(parent)
             } else if errno != EEXIST {

@@ -329,6 +329,59 @@ enum Samples {
         #expect(reopened.bufferedSamples == 0 && reopened.checkpoint == 3)
     }
 
+    /// The new head generation cannot be written (a directory holds its temporary name) after two hours were
+    /// sealed. Nothing is lost: the sealed files stand, the old head still holds the checkpoint; a store reopened
+    /// then (a crash) has every sample once, and the same store goes on: the next flush rotates past the failure.
+    @Test func aHeadRotationThatFailsLosesNothing() throws {
+        let directory = try TemporaryDirectory(prefix: "chunks")
+        defer { directory.remove() }
+        let store = try ChunkStore(directory: directory.path, options: ChunkStoreOptions(sealDelay: 0))
+        let series = Samples.series()
+        let samples = Samples.walk(count: 3 * 6, start: Samples.day, interval: 600_000, seed: 13)  // hours 0 to 2
+        for sample in samples.prefix(12) {
+            _ = store.append(series, timestamp: sample.timestamp, value: sample.value, attributes: sample.attributes)
+        }
+        let blocked = store.layout.headPath(generation: store.generation + 1) + ".tmp"
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: false)
+        #expect(throws: ChunkStoreError.self) { try store.flush(checkpoint: 1, receivedAt: Samples.day + 2 * Samples.hour) }
+        #expect(store.layout.sealedFiles().count == 2)
+        try FileManager.default.removeItem(atPath: blocked)
+
+        let crashed = directory.path + "-crashed"
+        try FileManager.default.copyItem(atPath: directory.path, toPath: crashed)
+        defer { try? FileManager.default.removeItem(atPath: crashed) }
+        do {
+            let reopened = try ChunkStore(directory: crashed, options: ChunkStoreOptions(sealDelay: 0))
+            #expect(reopened.checkpoint == 1 && reopened.bufferedSamples == 0)
+            let archive = ChunkArchive(directory: crashed)
+            #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == Array(samples.prefix(12)))
+        }
+
+        for sample in samples.dropFirst(12) {
+            _ = store.append(series, timestamp: sample.timestamp, value: sample.value, attributes: sample.attributes)
+        }
+        try store.flush(checkpoint: 2, receivedAt: Samples.day + 3 * Samples.hour)
+        #expect(store.layout.sealedFiles().count == 3)
+        #expect(store.layout.headFiles().count == 1)
+        let archive = ChunkArchive(directory: directory.path)
+        #expect(archive.samples(from: .min, to: .max) { _ in true }.first?.samples == samples)
+        #expect(archive.problems.isEmpty)
+        let reopened = try ChunkStore(directory: directory.path, options: ChunkStoreOptions(sealDelay: 0))
+        #expect(reopened.checkpoint == 2 && reopened.bufferedSamples == 0)
+    }
+
+    /// Making a directory reports the directories that gained an entry, spelled as a file's directory is, and
+    /// nothing for directories that were there.
+    @Test func makingDirectoriesReportsTheParentsThatChanged() throws {
+        let temporary = try TemporaryDirectory(prefix: "chunks")
+        defer { temporary.remove() }
+        let root = temporary.path
+        #expect(try DiskDirectory.create(root + "/a/b") == [root, root + "/a"])
+        #expect(try DiskDirectory.create(root + "/a/b/c") == [root + "/a/b"])
+        #expect(try DiskDirectory.create(root + "/a/b").isEmpty)
+        #expect(directory(of: root + "/a/b/c/file") == root + "/a/b/c")
+    }
+
     /// A seal's merge: by timestamp (stable, so conflicting values keep their arrival order), identical copies
     /// dropped; input already in order with one sample per instant comes back as it is.
     @Test func sealingSortsAndDropsIdenticalCopies() {
