@@ -11,7 +11,8 @@ import Telemetry
 ///   counted and not passed on.
 /// - Same identity, another value: a **conflict**, passed on and flagged.
 /// - Older than what the window has already released for its series: **late**, passed on and flagged, never dropped.
-/// - Beyond receive time plus `futureTolerance`: **future**, passed on and flagged; it moves no clock forward.
+/// - Beyond receive time plus `futureTolerance`: **future**, passed on and flagged; it moves no clock forward, and is
+///   remembered apart, so a redelivery of it is a duplicate too.
 ///
 /// What was released is remembered per series (`historyPerSeries` pairs) and checkpointed with the processors
 /// (`snapshot(through:)`, `restore(_:through:)`), so a redelivery after a restart is still a duplicate.
@@ -141,7 +142,11 @@ public final class ReadingSequencer {
         case .conflict:
             flags.insert(.conflict)
             released.append(Item(reading: reading, lsn: lsn, flags: flags))
-            window.histories[Int(slot)].record(reading.timestamp, reading.value, lsn: lsn)
+            if isFuture {
+                window.histories[Int(slot)].recordFuture(reading.timestamp, reading.value, lsn: lsn)
+            } else {
+                window.histories[Int(slot)].record(reading.timestamp, reading.value, lsn: lsn)
+            }
             return .conflict
         case .none:
             break
@@ -154,8 +159,11 @@ public final class ReadingSequencer {
         }
         window.lastReceivedAt = max(window.lastReceivedAt, receivedAt)
         if isFuture {
-            // Passed on at once, flagged: holding it would hold the checkpoint, and it moves no clock.
+            // Passed on at once, flagged: holding it would hold the checkpoint, and it moves no clock. Remembered
+            // apart from the series' history (it must not make the charger's next readings late), so that a
+            // redelivery of it is still a duplicate.
             released.append(Item(reading: reading, lsn: lsn, flags: flags))
+            window.histories[Int(slot)].recordFuture(reading.timestamp, reading.value, lsn: lsn)
             return .future
         }
         window.hold(Item(reading: reading, lsn: lsn, flags: flags), receivedAt: receivedAt, slot: slot)
@@ -327,6 +335,9 @@ struct SeriesHistory {
     /// What an earlier run had released (restored from a checkpoint), by timestamp; empty unless restored. Kept
     /// apart: it only recognises duplicates (`match(_:_:restored:)`).
     private(set) var restored: [(timestamp: Int64, value: Double)] = []
+    /// Readings released in this run with a timestamp in the future of their receive time, oldest release first (at
+    /// most `capacity`). Kept apart from `ring`: they are matched like any released pair, but move no `newest`.
+    private var future: [Entry] = []
     let capacity: Int
 
     init(capacity: Int) {
@@ -356,6 +367,10 @@ struct SeriesHistory {
                 if entry.value.bitPattern == value.bitPattern { return .duplicate }
                 result = .conflict
             }
+        }
+        for entry in future where entry.timestamp == timestamp {
+            if entry.value.bitPattern == value.bitPattern { return .duplicate }
+            result = .conflict
         }
         if useRestored, restored.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }) {
             return .duplicate
@@ -390,6 +405,13 @@ struct SeriesHistory {
         trim()
     }
 
+    /// Remembers a reading released with a timestamp in the future: matched by `match`, kept by a snapshot, but
+    /// never `newest`. The oldest goes once `capacity` are kept.
+    mutating func recordFuture(_ timestamp: Int64, _ value: Double, lsn: UInt64) {
+        if future.count == capacity { future.removeFirst() }
+        future.append(Entry(timestamp: timestamp, value: value, lsn: lsn))
+    }
+
     /// Takes pairs an earlier run released (any order).
     mutating func restore(timestamps: [Int64], values: [Double]) {
         for (timestamp, value) in zip(timestamps, values) {
@@ -419,11 +441,12 @@ struct SeriesHistory {
     }
 
     /// The pairs a checkpoint through record `lsn` keeps: the restored ones and those released from records up to
-    /// `lsn`, oldest first.
+    /// `lsn` (readings from the future included: restored, they only recognise duplicates), oldest first.
     func entries(through lsn: UInt64) -> (timestamps: [Int64], values: [Double]) {
         var pairs = restored
         for entry in entries where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value)) }
-        if !restored.isEmpty { pairs.sort { $0.timestamp < $1.timestamp } }
+        for entry in future where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value)) }
+        if !restored.isEmpty || !future.isEmpty { pairs.sort { $0.timestamp < $1.timestamp } }
         return (pairs.map(\.timestamp), pairs.map(\.value))
     }
 }

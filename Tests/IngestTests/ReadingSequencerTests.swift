@@ -96,6 +96,32 @@ import Testing
         #expect(sequencer.heldCount == 1)
     }
 
+    /// A reading from the future is remembered for redelivery: delivered again it is a duplicate, with another
+    /// value a conflict; it makes none of the charger's next readings late; and a checkpoint keeps it, so after a
+    /// restart its redelivery is still a duplicate. (Until stop 22 every redelivery of it was passed on again.)
+    @Test func aReadingFromTheFutureIsRememberedForRedelivery() {
+        let sequencer = ReadingSequencer(configuration: .init(lateness: 1_000, futureTolerance: 60_000))
+        var released: [ReadingSequencer.Item] = []
+        sequencer.add(Self.reading(at: 10_000, 1), lsn: 1, receivedAt: 10_000, released: &released)
+        #expect(sequencer.add(Self.reading(at: 10_000_000, 2), lsn: 2, receivedAt: 10_500, released: &released) == .future)
+        #expect(sequencer.add(Self.reading(at: 10_000_000, 2), lsn: 3, receivedAt: 11_000, released: &released) == .duplicate)
+        #expect(sequencer.add(Self.reading(at: 10_000_000, 3), lsn: 4, receivedAt: 11_000, released: &released) == .conflict)
+        #expect(released.map(\.flags) == [.future, [.future, .conflict]])
+        // The charger's clock goes on below it: held and released in order, nothing late.
+        #expect(sequencer.add(Self.reading(at: 11_000, 4), lsn: 5, receivedAt: 11_000, released: &released) == .held)
+        #expect(sequencer.add(Self.reading(at: 12_500, 5), lsn: 6, receivedAt: 12_500, released: &released) == .held)
+        #expect(released.suffix(2).map(\.reading.timestamp) == [10_000, 11_000])
+        #expect(released.suffix(2).allSatisfy { $0.flags.isEmpty })
+        #expect(Self.pairs(sequencer.snapshot(through: 4))["CP-1 Power.Active.Import"]
+                == [10_001, 10_000_002, 10_000_003])
+
+        let restarted = ReadingSequencer(configuration: .init(lateness: 1_000, futureTolerance: 60_000))
+        restarted.restore(sequencer.snapshot(through: 6), through: 6)
+        released = []
+        #expect(restarted.add(Self.reading(at: 10_000_000, 2), lsn: 7, receivedAt: 20_000, released: &released) == .duplicate)
+        #expect(released.isEmpty)
+    }
+
     @Test func aSilentChargersWindowIsReleasedOnReceiveTime() {
         let sequencer = ReadingSequencer(configuration: .init(lateness: 10_000))
         var released: [ReadingSequencer.Item] = []
