@@ -1,4 +1,17 @@
 extension ChunkStore {
+    /// The checkpoint of the store in `directory`, read without opening it (nothing is recovered, removed or
+    /// written): the last intact record of its newest readable head file; nil when there is none. A start peeks at
+    /// a stage it does not run, so that a new log is numbered past what that stage has (`LogNumbering`). Damage that
+    /// recovery would settle below is not looked for: this may be higher than where an opened store resumes.
+    public static func checkpointOnDisk(directory: String) -> UInt64? {
+        let layout = ChunkLayout(directory: directory)
+        for head in layout.headFiles().reversed() {
+            guard let contents = try? HeadLog.read(path: head.path) else { continue }
+            return contents.records.last?.checkpoint
+        }
+        return nil
+    }
+
     /// Brings the store back to where the last head flush left it.
     ///
     /// - Temporary files (a seal or head rewrite cut short) are removed.

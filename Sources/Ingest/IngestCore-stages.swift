@@ -34,7 +34,22 @@ extension IngestCore {
                 processors = opened
             }
         }
-        try LogNumbering.align(log, with: checkpoints, dataDirectory: options.dataDirectory, logger: logger)
+        // The stages this start does not run are only looked at, never opened: a new log is numbered past them too.
+        var absent: [StageCheckpoint] = []
+        for name in StageName.allCases where !options.stages.contains(name) {
+            switch name {
+            case .archive:
+                if let lsn = ChunkStore.checkpointOnDisk(directory: options.chunkDirectory) {
+                    absent.append(StageCheckpoint(stage: .archive, lsn: lsn, path: options.chunkDirectory))
+                }
+            case .processors:
+                if let lsn = ProcessorStage.checkpointOnDisk(databasePath: options.databasePath) {
+                    absent.append(StageCheckpoint(stage: .processors, lsn: lsn, path: options.databasePath))
+                }
+            }
+        }
+        try LogNumbering.align(log, with: checkpoints, absent: absent, dataDirectory: options.dataDirectory,
+                               logger: logger)
         for gap in LogNumbering.gaps(in: log, for: checkpoints) { logger.warning("\(gap)") }
         var stages: [any WorkerStage] = []
         for name in options.stages {

@@ -65,17 +65,28 @@ enum LogNumbering {
     /// Nothing to do when every checkpoint is below the log's next LSN (the normal case). Otherwise the log was lost
     /// or replaced: when it holds no record, its numbering moves to just after the highest checkpoint (one line
     /// logged); when it holds records, the start is refused with `LogBehindCheckpointsError`.
-    static func align(_ log: WriteAheadLog, with checkpoints: [StageCheckpoint], dataDirectory: String,
-                      logger: Logger) throws {
-        guard let highest = checkpoints.max(by: { $0.lsn < $1.lsn }), highest.lsn >= log.nextLSN else { return }
-        guard log.isEmpty else {
+    ///
+    /// `absent` are the checkpoints of stages this start does not run, as found on disk. A log that holds no record
+    /// is numbered past them too, so that the stage, run again later, takes no new record for one it has. A log
+    /// that holds records and ends below one does not stop the start (the stage does not run), but is logged: run
+    /// again on this log, that stage would skip records it never saw.
+    static func align(_ log: WriteAheadLog, with checkpoints: [StageCheckpoint], absent: [StageCheckpoint] = [],
+                      dataDirectory: String, logger: Logger) throws {
+        if let highest = checkpoints.max(by: { $0.lsn < $1.lsn }), highest.lsn >= log.nextLSN, !log.isEmpty {
             throw LogBehindCheckpointsError(logDirectory: log.directory, firstLSN: log.firstLSN,
                                             lastLSN: log.nextLSN - 1, checkpoints: checkpoints,
                                             dataDirectory: dataDirectory)
         }
-        let from = log.nextLSN
-        try log.advanceNextLSN(to: highest.lsn + 1)
-        logger.warning("write-ahead log \(log.directory) holds no record and would number from LSN \(from), but the \(highest.stage.rawValue) checkpoint in \(highest.path) is at LSN \(highest.lsn) (the log was deleted or lost): numbering moved forward to LSN \(highest.lsn + 1), so no stage takes new records for ones it already has")
+        if log.isEmpty, let highest = (checkpoints + absent).max(by: { $0.lsn < $1.lsn }), highest.lsn >= log.nextLSN {
+            let from = log.nextLSN
+            try log.advanceNextLSN(to: highest.lsn + 1)
+            let which = absent.contains(highest) ? " (a stage this start does not run)" : ""
+            logger.warning("write-ahead log \(log.directory) holds no record and would number from LSN \(from), but the \(highest.stage.rawValue) checkpoint in \(highest.path)\(which) is at LSN \(highest.lsn) (the log was deleted or lost): numbering moved forward to LSN \(highest.lsn + 1), so no stage takes new records for ones it already has")
+            return
+        }
+        for stage in absent where stage.lsn >= log.nextLSN {
+            logger.warning("the \(stage.stage.rawValue) stage, which this start does not run, has its checkpoint in \(stage.path) at LSN \(stage.lsn), past the end of the write-ahead log in \(log.directory) (its next record is LSN \(log.nextLSN)): run again on this log, it would take records up to LSN \(stage.lsn) for ones it has and skip them. Before running it again, move \(stage.path) aside to have it built again from the log")
+        }
     }
 
     /// The stages among `checkpoints` whose next record is not in the log any more (see `StageGap`), once `align`

@@ -134,6 +134,12 @@ public final class ProcessorStage {
         case brokerDropped(UInt64)
     }
 
+    /// The stage's checkpoint LSN in the database at `databasePath`, read without opening the stage (nothing is
+    /// created or changed); nil when there is none. A start peeks at it when the stage does not run (`LogNumbering`).
+    public static func checkpointOnDisk(databasePath: String) -> UInt64? {
+        ResultStore.checkpointLSN(path: databasePath, stage: stageName)
+    }
+
     /// Opens `DATA/wattline.db`, restoring the stage from its checkpoint, or starting fresh from `pipeline`.
     ///
     /// With `alerts` (hooks that run), anomaly transitions and session events go to the alert outbox in the same

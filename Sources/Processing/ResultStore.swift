@@ -76,6 +76,17 @@ final class ResultStore {
         encoder.outputFormatting = [.sortedKeys]
     }
 
+    /// The LSN of `stage`'s checkpoint in the database at `path`, read only (nothing is created or migrated); nil
+    /// when the file, the table or the row is not there.
+    static func checkpointLSN(path: String, stage: String) -> UInt64? {
+        guard FileManager.default.fileExists(atPath: path),
+              let database = try? Database(path: path, configuration: .init(access: .readOnly)) else { return nil }
+        defer { database.close() }
+        guard let statement = try? database.prepare("SELECT lsn FROM stage_checkpoints WHERE stage = ?"),
+              (try? statement.bind(stage, at: 1)) != nil, (try? statement.step()) == true else { return nil }
+        return UInt64(statement.int64(at: 0))
+    }
+
     /// The stage's last checkpoint: LSN and snapshot bytes (decompressed).
     func checkpoint(stage: String) throws -> (lsn: UInt64, snapshot: [UInt8])? {
         let statement = try database.prepare("SELECT lsn, snapshot FROM stage_checkpoints WHERE stage = ?")

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Logging
 import MosquittoTestSupport
+import Processing
 import SQLite
 import Synchronization
 import Telemetry
@@ -52,6 +53,16 @@ import WriteAheadLog
         for k in meters {
             IngestCoreRestartTests.accept(core, "ocpp/\(charger)/in", traffic.meterValues(k),
                                           at: traffic.at(offset + k))
+        }
+    }
+
+    /// One run on `options` that feeds MeterValues `meters` (see `feed`) and stops once all of them are decoded.
+    static func runFeeding(_ options: IngestOptions, _ traffic: Traffic, meters: Range<Int>, offset: Int) throws {
+        _ = try RedeliveryAfterRestartTests.run(options) { core in
+            feed(core, traffic, meters: meters, offset: offset)
+            #expect(IngestHarness.eventually(10) {
+                core.counters.decoded.current == core.counters.recovered.current + meters.count
+            }, "decoded \(core.counters.decoded.current), recovered \(core.counters.recovered.current)")
         }
     }
 
@@ -150,12 +161,7 @@ import WriteAheadLog
         options.segmentBytes = 4096
         var archiveOnly = options
         archiveOnly.stages = [.archive]
-        _ = try RedeliveryAfterRestartTests.run(archiveOnly) { core in
-            Self.feed(core, traffic, meters: 4..<40, offset: 10)
-            #expect(IngestHarness.eventually(10) {
-                core.counters.decoded.current == core.counters.recovered.current + 36
-            })
-        }
+        try Self.runFeeding(archiveOnly, traffic, meters: 4..<40, offset: 10)
         let first = try {
             let log = try WriteAheadLog(directory: options.logDirectory)
             defer { try? log.close() }
@@ -188,6 +194,63 @@ import WriteAheadLog
                 "the processors checkpointed past the gap when they stopped")
     }
 
+    /// A stage this start does not run still counts when the log is numbered. The processors ran on alone and
+    /// checkpointed past the archive. With the log then replaced by an older copy, the archive starts alone (its
+    /// checkpoint is within that log), and the start says what the processors would skip if run on it. With the
+    /// log then lost, the new log numbers past the processors' checkpoint too (found on disk, the database not
+    /// opened), so the processors, run again, take no new record for one they have.
+    @Test func aStageThatDoesNotRunStillCountsWhenTheLogIsNumbered() throws {
+        let (data, options, traffic) = try Self.firstRun(meters: 4)
+        defer { data.remove() }
+        let olderLog = data.path + "/log-copy"
+        try FileManager.default.copyItem(atPath: options.logDirectory, toPath: olderLog)
+        var processorsOnly = options
+        processorsOnly.stages = [.processors]
+        try Self.runFeeding(processorsOnly, traffic, meters: 4..<12, offset: 10)
+        let archive = try #require(try Self.archiveCheckpoint(options))
+        let processors = try #require(try Self.processorsCheckpoint(options))
+        #expect(processors > archive)
+        #expect(ProcessorStage.checkpointOnDisk(databasePath: data.path + "/wattline.db") == processors)
+        #expect(ChunkStore.checkpointOnDisk(directory: options.chunkDirectory) == archive)
+        var archiveOnly = options
+        archiveOnly.stages = [.archive]
+
+        // The log replaced by the copy taken after the first run: the archive starts (its checkpoint is within that
+        // log); the processors are warned of.
+        try FileManager.default.removeItem(atPath: options.logDirectory)
+        try FileManager.default.moveItem(atPath: olderLog, toPath: options.logDirectory)
+        do {
+            let lines = LogLines()
+            let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: archiveOnly,
+                                      logger: lines.logger)
+            try core.start(wallClockTicks: false)
+            let next = core.nextLSN
+            core.stop()
+            #expect(next <= processors)
+            let told = lines.all.filter { $0.message.contains("which this start does not run") }
+            #expect(told.count == 1)
+            let line = told.first?.message ?? ""
+            for part in ["the processors stage", data.path + "/wattline.db", "at LSN \(processors),",
+                         "next record is LSN \(next)", "skip them", "aside"] {
+                #expect(line.contains(part), "'\(part)' in: \(line)")
+            }
+        }
+
+        // Then the log lost: numbered past the processors' checkpoint, with one line saying whose it was.
+        try FileManager.default.removeItem(atPath: options.logDirectory)
+        let lines = LogLines()
+        let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: archiveOnly,
+                                  logger: lines.logger)
+        try core.start(wallClockTicks: false)
+        #expect(core.nextLSN == processors + 1)
+        core.stop()
+        let moved = lines.all.filter { $0.message.contains("numbering moved forward") }
+        #expect(moved.count == 1)
+        #expect(moved.first?.message.contains("processors checkpoint in \(data.path)/wattline.db (a stage this start does not run) is at LSN \(processors)") == true,
+                "\(moved.first?.message ?? "")")
+        #expect(try Self.processorsCheckpoint(options) == processors, "the processors were not opened")
+    }
+
     /// The log replaced by an older copy of itself: it holds records, but ends below both checkpoints. The start is
     /// refused with an error naming the log, the checkpoints and where they are kept, and what to do; nothing is
     /// accepted, the log is not renumbered.
@@ -196,12 +259,7 @@ import WriteAheadLog
         defer { data.remove() }
         let copy = data.path + "/log-copy"
         try FileManager.default.copyItem(atPath: options.logDirectory, toPath: copy)
-        _ = try RedeliveryAfterRestartTests.run(options) { core in
-            Self.feed(core, traffic, meters: 3..<10, offset: 10)
-            #expect(IngestHarness.eventually(10) {
-                core.counters.decoded.current == core.counters.recovered.current + 7
-            })
-        }
+        try Self.runFeeding(options, traffic, meters: 3..<10, offset: 10)
         let processors = try #require(try Self.processorsCheckpoint(options))
         let archive = try #require(try Self.archiveCheckpoint(options))
         try FileManager.default.removeItem(atPath: options.logDirectory)
