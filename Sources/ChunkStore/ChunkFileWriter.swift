@@ -27,19 +27,8 @@ enum ChunkFileWriter {
         static let size = 44
     }
 
-    /// Writes `content` to `path` atomically; returns the file's size.
-    @discardableResult
-    static func write(path: String, kind: ChunkFileKind, partition: Partition, generation: UInt64,
-                      content: [SeriesSamples]) throws(ChunkStoreError) -> Int {
-        var unsynced: Set<String> = []
-        let size = try write(path: path, kind: kind, partition: partition, generation: generation, content: content,
-                             unsyncedDirectories: &unsynced)
-        for directory in unsynced { try DiskDirectory.sync(directory) }
-        return size
-    }
-
-    /// Writes `content` to `path` atomically but leaves its directory's fsync to the caller (`unsyncedDirectories`):
-    /// a compaction sealing many partitions syncs each directory once.
+    /// Writes `content` to `path` atomically (returning the file's size) but leaves its directory's fsync to the
+    /// caller (`unsyncedDirectories`): a compaction sealing many partitions syncs each directory once.
     @discardableResult
     static func write(path: String, kind: ChunkFileKind, partition: Partition, generation: UInt64,
                       content: [SeriesSamples], unsyncedDirectories: inout Set<String>) throws(ChunkStoreError) -> Int {

@@ -14,8 +14,9 @@ import Testing
                 series: Samples.series("CP-\(index)"),
                 samples: Samples.walk(count: 40, start: Samples.day, interval: 5_000, seed: UInt64(index)))
         }
+        var unsynced: Set<String> = []
         try ChunkFileWriter.write(path: path, kind: .sealed, partition: Partition(containing: Samples.day),
-                                  generation: 1, content: content)
+                                  generation: 1, content: content, unsyncedDirectories: &unsynced)
         return (path, Array(try Data(contentsOf: URL(fileURLWithPath: path))), 120)
     }
 
