@@ -66,6 +66,18 @@ import WriteAheadLog
         }
     }
 
+    /// A start (no tick, so nothing is appended) and a stop on `options`: what it logged, and the log's next LSN
+    /// once started.
+    static func startAndStop(_ options: IngestOptions) throws -> (lines: [LogLines.Line], nextLSN: UInt64) {
+        let lines = LogLines()
+        let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: options,
+                                  logger: lines.logger)
+        try core.start(wallClockTicks: false)
+        let next = core.nextLSN
+        core.stop()
+        return (lines.all, next)
+    }
+
     /// The log's segment file names.
     static func segments(_ options: IngestOptions) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: options.logDirectory)
@@ -169,14 +181,7 @@ import WriteAheadLog
         }()
         #expect(first > processors + 1, "the log deleted records the processors never saw")
 
-        let lines = LogLines()
-        do {
-            let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: options,
-                                      logger: lines.logger)
-            try core.start(wallClockTicks: false)
-            core.stop()
-        }
-        let told = lines.all.filter { $0.message.contains("no longer in the log") }
+        let told = try Self.startAndStop(options).lines.filter { $0.message.contains("no longer in the log") }
         #expect(told.count == 1)
         #expect(told.first?.level == .warning)
         let line = told.first?.message ?? ""
@@ -185,12 +190,7 @@ import WriteAheadLog
             #expect(line.contains(part), "'\(part)' in: \(line)")
         }
 
-        let again = LogLines()
-        let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: options,
-                                  logger: again.logger)
-        try core.start(wallClockTicks: false)
-        core.stop()
-        #expect(!again.all.contains { $0.message.contains("no longer in the log") },
+        #expect(!(try Self.startAndStop(options).lines.contains { $0.message.contains("no longer in the log") }),
                 "the processors checkpointed past the gap when they stopped")
     }
 
@@ -220,14 +220,9 @@ import WriteAheadLog
         try FileManager.default.removeItem(atPath: options.logDirectory)
         try FileManager.default.moveItem(atPath: olderLog, toPath: options.logDirectory)
         do {
-            let lines = LogLines()
-            let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: archiveOnly,
-                                      logger: lines.logger)
-            try core.start(wallClockTicks: false)
-            let next = core.nextLSN
-            core.stop()
+            let (lines, next) = try Self.startAndStop(archiveOnly)
             #expect(next <= processors)
-            let told = lines.all.filter { $0.message.contains("which this start does not run") }
+            let told = lines.filter { $0.message.contains("which this start does not run") }
             #expect(told.count == 1)
             let line = told.first?.message ?? ""
             for part in ["the processors stage", data.path + "/wattline.db", "at LSN \(processors),",
@@ -238,13 +233,9 @@ import WriteAheadLog
 
         // Then the log lost: numbered past the processors' checkpoint, with one line saying whose it was.
         try FileManager.default.removeItem(atPath: options.logDirectory)
-        let lines = LogLines()
-        let core = try IngestCore(pipeline: try RedeliveryAfterRestartTests.pipeline(), options: archiveOnly,
-                                  logger: lines.logger)
-        try core.start(wallClockTicks: false)
-        #expect(core.nextLSN == processors + 1)
-        core.stop()
-        let moved = lines.all.filter { $0.message.contains("numbering moved forward") }
+        let (lines, next) = try Self.startAndStop(archiveOnly)
+        #expect(next == processors + 1)
+        let moved = lines.filter { $0.message.contains("numbering moved forward") }
         #expect(moved.count == 1)
         #expect(moved.first?.message.contains("processors checkpoint in \(data.path)/wattline.db (a stage this start does not run) is at LSN \(processors)") == true,
                 "\(moved.first?.message ?? "")")
