@@ -18,11 +18,12 @@ import Telemetry
 /// **Snapshots less often than rows.** Rows are committed every `commitInterval` of receive time (10 s), the snapshot
 /// and checkpoint with them only every `snapshotInterval` (5 min) — and no more than once per `minSnapshotSpacing` of
 /// elapsed time (5 s: a replay goes through hours of receive time a second), nor sooner than 20 times the time the last
-/// one took to encode (a large fleet's state: snapshots stay under 5 % of the worker's time) — at the end, when the
-/// worker asks (its log is pressed) and whenever alert events are committed. A restart applies the log again from the
-/// last snapshot and rewrites the same rows (upserts by id: the processors are deterministic), and since no alert event
-/// was ever committed after the snapshot, none is queued twice. Encoding the whole state at every commit was 85 % of a
-/// replay's time.
+/// one took to encode (a large fleet's state: snapshots stay under 5 % of the worker's time) — and at the end, or when
+/// the worker asks (its log is pressed). A restart applies the log again from the last snapshot and rewrites the same
+/// rows (upserts by id: the processors are deterministic). The alert events it makes again are not queued twice: a
+/// commit without a snapshot notes the ids it queued (`alert_ledger`), and the restarted stage skips them. Encoding
+/// the whole state at every commit was 85 % of a replay's time; at every commit that queued an alert event (as it was
+/// until 2026-12-07), a quarter of a replay's with hooks.
 ///
 /// **The reordering window's history.** The snapshot also carries what the window upstream had released of each
 /// series from records up to the checkpoint (`ReleasedHistory`, supplied by `releasedHistory`), so that after a
@@ -96,6 +97,10 @@ public final class ProcessorStage {
     let alerts: AlertConfiguration?
     /// Alert events for the next commit, written to the outbox in its transaction.
     private var pendingAlerts: [AlertEvent] = []
+    /// Alert events an earlier run queued after the checkpoint this run started from (id → the record its stage
+    /// had applied through): made again as those records are applied again, they are not queued a second time.
+    /// Emptied as checkpoints pass them.
+    private var queuedBeforeRestart: [String: UInt64] = [:]
     /// Called after a commit that put events in the outbox (wakes the dispatcher).
     private let onAlertsCommitted: @Sendable (Outbox.EnqueueResult) -> Void
     /// The pipeline's tariffs and site time zones (ProcessorStage-billing.swift).
@@ -167,6 +172,7 @@ public final class ProcessorStage {
             try chain.reconfigure(pipeline: pipeline)
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
+            queuedBeforeRestart = try store.queuedAlertsAfterCheckpoint()
         } else {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0
@@ -433,10 +439,10 @@ public final class ProcessorStage {
     }
 
     /// Writes the results gathered so far and the open sessions in one transaction, with the checkpoint (the
-    /// snapshot of what has been applied) when it is due, alert events are pending, or `checkpointing` asks for it
-    /// (the end, a pressed log). On error nothing is lost: the results stay pending and the checkpoint where it was.
+    /// snapshot of what has been applied) when it is due or `checkpointing` asks for it (the end, a pressed log). On
+    /// error nothing is lost: the results stay pending and the checkpoint where it was.
     public func commit(receivedAt: Int64, checkpointing: Bool = true) throws {
-        let snapshotDue = checkpointing || !pendingAlerts.isEmpty
+        let snapshotDue = checkpointing
             || lastSnapshotAt.map { receivedAt - $0 >= snapshotInterval
                 && ContinuousClock.now - lastSnapshotInstant
                     >= max(minSnapshotSpacing, lastSnapshotCost * Self.snapshotCostFactor) } ?? true
@@ -446,14 +452,17 @@ public final class ProcessorStage {
         var sessions = pendingSessions
         for open in chain.sessions.openSessions { sessions[open.id] = open }
         let written = sessions.values.sorted { $0.id < $1.id }
-        let costs = try price(written)
+        let costs = try price(written)  // may queue `session.cost_threshold` events
+        if !queuedBeforeRestart.isEmpty {
+            pendingAlerts.removeAll { queuedBeforeRestart[$0.id] != nil }
+        }
         let changed = costs.filter { writtenCosts[$0.key] != $0.value }
         let encodingStarted = ContinuousClock.now
         let snapshot = snapshotDue ? (lsn: appliedThrough, bytes: try snapshotBytes()) : nil
         if snapshotDue { lastSnapshotCost = ContinuousClock.now - encodingStarted }
         try store.write(sessions: written, costs: changed, anomalies: pendingAnomalies.values.sorted { $0.id < $1.id },
-                        intervals: pendingIntervals, alerts: pendingAlerts, stage: Self.stageName,
-                        checkpoint: snapshot)
+                        intervals: pendingIntervals, alerts: pendingAlerts, appliedThrough: appliedThrough,
+                        stage: Self.stageName, checkpoint: snapshot)
         if !pendingAlerts.isEmpty { onAlertsCommitted(store.lastEnqueue) }
         remember(changed, of: written)
         pendingAlerts.removeAll()
@@ -462,6 +471,7 @@ public final class ProcessorStage {
         pendingIntervals.removeAll()
         if snapshotDue {
             checkpoint = appliedThrough
+            if !queuedBeforeRestart.isEmpty { queuedBeforeRestart = queuedBeforeRestart.filter { $0.value > appliedThrough } }
             lastSnapshotAt = receivedAt
             lastSnapshotInstant = ContinuousClock.now
         }

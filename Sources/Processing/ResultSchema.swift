@@ -5,14 +5,16 @@ import SQLite
 /// Times are ISO-8601 UTC text with milliseconds (`2026-11-21T08:00:00.000Z`), which sort and compare as times;
 /// energies in Wh, powers in W, durations in seconds.
 enum ResultSchema {
-    /// `PRAGMA user_version` of a database at this schema: 1 had no cost columns, 2 adds billing.
-    static let version = 2
+    /// `PRAGMA user_version` of a database at this schema: 1 had no cost columns, 2 adds billing, 3 the ledger of
+    /// alert events queued since the checkpoint.
+    static let version = 3
 
     static func migrate(_ database: Database) throws(SQLiteError) {
         try createVersion1(database)
         let current: Int64
         if case .integer(let value)? = try database.scalar("PRAGMA user_version") { current = value } else { current = 0 }
         if current < 2 { try addBilling(database) }
+        if current < 3 { try addAlertLedger(database) }
         if current != Int64(version) { try database.execute("PRAGMA user_version = \(version)") }
     }
 
@@ -63,6 +65,18 @@ enum ResultSchema {
                 body TEXT NOT NULL                -- the OCPI CDR JSON exactly as exported
             );
             CREATE INDEX IF NOT EXISTS cdrs_by_session ON cdrs (session_id, issued_at);
+            """)
+    }
+
+    /// Alert events queued to the outbox by commits after the processors' checkpoint (version 3): a restart applies
+    /// those records again and makes the same events, which are not queued a second time. Rows leave at the next
+    /// checkpoint that covers them.
+    private static func addAlertLedger(_ database: Database) throws(SQLiteError) {
+        try database.execute("""
+            CREATE TABLE IF NOT EXISTS alert_ledger (
+                event_id TEXT PRIMARY KEY,        -- the event's stable id
+                lsn INTEGER NOT NULL              -- the processors had applied the log up to this record when it was queued
+            ) WITHOUT ROWID;
             """)
     }
 

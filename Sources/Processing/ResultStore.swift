@@ -19,6 +19,8 @@ final class ResultStore {
     private let upsertAnomaly: Statement
     private let upsertInterval: Statement
     private let saveCheckpoint: Statement
+    private let recordQueuedAlert: Statement
+    private let forgetQueuedAlerts: Statement
     let encoder: JSONEncoder
     /// The alert outbox and its routing, when hooks run.
     private let outbox: (Outbox, AlertConfiguration, FailedEventsFile)?
@@ -72,8 +74,22 @@ final class ResultStore {
             INSERT INTO stage_checkpoints (stage, lsn, snapshot) VALUES (?, ?, ?)
             ON CONFLICT (stage) DO UPDATE SET lsn = excluded.lsn, snapshot = excluded.snapshot
             """)
+        recordQueuedAlert = try database.prepare("""
+            INSERT INTO alert_ledger (event_id, lsn) VALUES (?, ?)
+            ON CONFLICT (event_id) DO UPDATE SET lsn = max(lsn, excluded.lsn)
+            """)
+        forgetQueuedAlerts = try database.prepare("DELETE FROM alert_ledger WHERE lsn <= ?")
         encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+    }
+
+    /// The alert events queued after the checkpoint (`alert_ledger`): id → the record the processors had applied
+    /// through when it was queued.
+    func queuedAlertsAfterCheckpoint() throws -> [String: UInt64] {
+        let statement = try database.prepare("SELECT event_id, lsn FROM alert_ledger")
+        var queued: [String: UInt64] = [:]
+        while try statement.step() { queued[statement.text(at: 0)] = UInt64(statement.int64(at: 1)) }
+        return queued
     }
 
     /// The LSN of `stage`'s checkpoint in the database at `path`, read only (nothing is created or migrated); nil
@@ -99,11 +115,15 @@ final class ResultStore {
 
     /// Writes one batch, its alert events (to the outbox) and the checkpoint (when given) in one transaction.
     ///
+    /// Without a checkpoint, the events' ids go to `alert_ledger` with `appliedThrough` (the records they came
+    /// from are applied again after a restart, and must not queue them twice); a checkpoint lets go of the ids it
+    /// covers.
+    ///
     /// Events the outbox has no room for (its quota) are appended to `failed.jsonl` before the commit: kept, never
     /// dropped (a failed commit may write them twice; the ids tell).
     /// Sessions with a cost in `costs` get their cost columns and `session_costs` lines in the same transaction.
     func write(sessions: [SessionRecord], costs: [String: SessionCost] = [:], anomalies: [Anomaly],
-               intervals: [PowerInterval], alerts: [AlertEvent] = [],
+               intervals: [PowerInterval], alerts: [AlertEvent] = [], appliedThrough: UInt64 = 0,
                stage: String, checkpoint: (lsn: UInt64, bytes: [UInt8])?) throws {
         let compressed = try checkpoint.map { try Zstd.compress($0.bytes, level: 3) }
         try database.transaction(.immediate) {
@@ -128,6 +148,11 @@ final class ResultStore {
             }
             if let checkpoint, let compressed {
                 try saveCheckpoint.run([.text(stage), .integer(Int64(bitPattern: checkpoint.lsn)), .blob(compressed)])
+                try forgetQueuedAlerts.run([.integer(Int64(bitPattern: checkpoint.lsn))])
+            } else if outbox != nil {
+                for alert in alerts {
+                    try recordQueuedAlert.run([.text(alert.id), .integer(Int64(bitPattern: appliedThrough))])
+                }
             }
         }
     }
