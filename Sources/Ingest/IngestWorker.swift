@@ -199,9 +199,18 @@ final class IngestWorker {
         guard let reader else { return }
         var damaged = 0
         while nextLSN < lsn {
-            let entry: LogEntry?
+            let read: UInt64?
             do {
-                entry = try reader.next()
+                // Processed in place (as records from the ring are), not copied out of the reader's buffer.
+                read = try reader.withNext { view in
+                    if view.lsn != nextLSN {
+                        // This record is intact and processed below; the ones before it are lost.
+                        logger.error("log records \(nextLSN)–\(view.lsn &- 1) are missing (damaged); continuing from \(view.lsn)")
+                        nextLSN = view.lsn
+                    }
+                    process(view)
+                    return view.lsn
+                }
             } catch {
                 // Damage (a bad record, a gap between segments): the reader has moved past it and goes on with the
                 // next intact record, which the check below reports as the records lost. A new reader would meet
@@ -217,21 +226,7 @@ final class IngestWorker {
                 self.reader = nil
                 return
             }
-            guard let entry else { break }
-            if entry.lsn != nextLSN {
-                // This record is intact and processed below; the ones before it are lost.
-                logger.error("log records \(nextLSN)–\(entry.lsn &- 1) are missing (damaged); continuing from \(entry.lsn)")
-                nextLSN = entry.lsn
-            }
-            switch entry.record {
-            case .message(let message):
-                message.payload.withUnsafeBytes { payload in
-                    process(lsn: entry.lsn, receivedAt: message.receivedAt, topic: routes.routed(topic: message.topic),
-                            qos: message.qos, retained: message.retained, payload: payload)
-                }
-            case .tick(let time):
-                tick(lsn: entry.lsn, at: time)
-            }
+            guard read != nil else { break }
         }
     }
 

@@ -58,15 +58,29 @@ public final class LogReader {
 
     /// The next record; nil when there is none yet.
     public func next() throws(WriteAheadLogError) -> LogEntry? {
+        guard let (header, offset, bytes) = try nextRecord() else { return nil }
+        let descriptor = LogDescriptor(
+            lsn: header.lsn, segment: cursor.header.sequence, offset: offset, length: header.length)
+        return LogEntry(descriptor: descriptor, record: RecordView(header: header, record: bytes).record)
+    }
+
+    /// The next record lent to `body` as a view of the reader's buffer, valid only inside `body` (no copy of its
+    /// topic and payload, as `next()` makes); nil, without calling `body`, when there is none yet. Throws as
+    /// `next()` does.
+    public func withNext<T>(_ body: (RecordView) -> T) throws(WriteAheadLogError) -> T? {
+        guard let (header, _, bytes) = try nextRecord() else { return nil }
+        return body(RecordView(header: header, record: bytes))
+    }
+
+    /// The next intact record's header, offset and bytes (in the cursor's buffer, until its next read).
+    private func nextRecord() throws(WriteAheadLogError) -> (RecordHeader, UInt64, UnsafeRawBufferPointer)? {
         while true {
             let step = try cursor.next()
             switch step {
             case .record(let header, let offset, let bytes):
                 if header.lsn < nextLSN { continue }
                 nextLSN = header.lsn + 1
-                let descriptor = LogDescriptor(
-                    lsn: header.lsn, segment: cursor.header.sequence, offset: offset, length: header.length)
-                return LogEntry(descriptor: descriptor, record: RecordView(header: header, record: bytes).record)
+                return (header, offset, bytes)
             case .damaged(let offset, let reason, let resumeAt?):
                 cursor.skip(to: resumeAt)
                 throw .corrupt(LogCorruption(path: cursor.path, offset: offset, reason: reason))

@@ -45,6 +45,12 @@ import WriteAheadLog
         let entries = try readAll(directory)
         #expect(entries.map(\.record) == records)
         #expect(entries.map(\.descriptor) == descriptors)
+        // Sequentially, lent in place: the same records and LSNs.
+        let lending = try LogReader(directory: directory, from: 1)
+        var lent: [(UInt64, LogRecord)] = []
+        while let next = try lending.withNext({ ($0.lsn, $0.record) }) { lent.append(next) }
+        #expect(lent.map(\.0) == descriptors.map(\.lsn))
+        #expect(lent.map(\.1) == records)
         try log.close()
 
         // And after reopening.
