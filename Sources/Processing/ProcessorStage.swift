@@ -172,7 +172,7 @@ public final class ProcessorStage {
             try chain.reconfigure(pipeline: pipeline)
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
-            queuedBeforeRestart = try store.queuedAlertsAfterCheckpoint()
+            queuedBeforeRestart = try store.queuedAlerts(after: saved.lsn)
         } else {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0

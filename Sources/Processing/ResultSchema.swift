@@ -10,9 +10,16 @@ enum ResultSchema {
     static let version = 3
 
     static func migrate(_ database: Database) throws(SQLiteError) {
-        try createVersion1(database)
         let current: Int64
         if case .integer(let value)? = try database.scalar("PRAGMA user_version") { current = value } else { current = 0 }
+        // A later Wattline's file: writing it with this one's rules would undo what the later one relies on (for
+        // version 3, the ledger that keeps alert events from being queued twice after a crash).
+        guard current <= Int64(version) else {
+            throw SQLiteError(extendedResultCode: .error,
+                              message: "the results database has schema version \(current), newer than this Wattline's \(version); run the Wattline that wrote it, or give this one another --data directory",
+                              operation: "opening the results database")
+        }
+        try createVersion1(database)
         if current < 2 { try addBilling(database) }
         if current < 3 { try addAlertLedger(database) }
         if current != Int64(version) { try database.execute("PRAGMA user_version = \(version)") }

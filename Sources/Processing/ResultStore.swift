@@ -83,10 +83,11 @@ final class ResultStore {
         encoder.outputFormatting = [.sortedKeys]
     }
 
-    /// The alert events queued after the checkpoint (`alert_ledger`): id → the record the processors had applied
-    /// through when it was queued.
-    func queuedAlertsAfterCheckpoint() throws -> [String: UInt64] {
-        let statement = try database.prepare("SELECT event_id, lsn FROM alert_ledger")
+    /// The alert events queued after the checkpoint through `lsn` (`alert_ledger`): id → the record the
+    /// processors had applied through when it was queued.
+    func queuedAlerts(after lsn: UInt64) throws -> [String: UInt64] {
+        let statement = try database.prepare("SELECT event_id, lsn FROM alert_ledger WHERE lsn > ?")
+        try statement.bind(Int64(bitPattern: lsn), at: 1)
         var queued: [String: UInt64] = [:]
         while try statement.step() { queued[statement.text(at: 0)] = UInt64(statement.int64(at: 1)) }
         return queued

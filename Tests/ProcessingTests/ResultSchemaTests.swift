@@ -5,7 +5,7 @@ import Testing
 @testable import Processing
 
 /// `ResultSchema`: a version-1 file (no billing columns) is brought to the current version in place, rows kept;
-/// a new file starts at the current version; migrating twice changes nothing.
+/// a new file starts at the current version; migrating twice changes nothing; a later Wattline's file is refused.
 @Suite struct ResultSchemaTests {
     @Test func upgradesVersionOneInPlace() throws {
         let directory = try TemporaryDirectory()
@@ -31,7 +31,9 @@ import Testing
         let names = try columnNames(database, "sessions")
         for column in ResultSchema.costColumns { #expect(names.contains(column.name), "missing \(column.name)") }
         #expect(try database.scalar("SELECT site FROM sessions WHERE id = 'a1'") == .text("depot"))
-        #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('session_costs', 'cdrs')") == .integer(2))
+        #expect(try database.scalar("""
+            SELECT count(*) FROM sqlite_master WHERE name IN ('session_costs', 'cdrs', 'alert_ledger')
+            """) == .integer(3))
         // A second migration is a no-op (no duplicate column error).
         try ResultSchema.migrate(database)
         #expect(try columnNames(database, "sessions").count == names.count)
@@ -44,6 +46,23 @@ import Testing
         try ResultSchema.migrate(database)
         #expect(try database.scalar("PRAGMA user_version") == .integer(Int64(ResultSchema.version)))
         #expect(try columnNames(database, "sessions").contains("cost_total"))
+    }
+
+    /// A file a later Wattline wrote is refused, untouched: this one would write it without what the later one
+    /// relies on.
+    @Test func aNewerFileIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let database = try Database(path: directory.path + "/wattline.db")
+        defer { database.close() }
+        try database.execute("PRAGMA user_version = \(ResultSchema.version + 1)")
+        do {
+            try ResultSchema.migrate(database)
+            Issue.record("a newer file was migrated")
+        } catch {
+            #expect(error.message.contains("schema version \(ResultSchema.version + 1), newer than this Wattline's"))
+        }
+        #expect(try database.scalar("PRAGMA user_version") == .integer(Int64(ResultSchema.version + 1)))
+        #expect(try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'sessions'") == .integer(0))
     }
 
     private func columnNames(_ database: Database, _ table: String) throws -> [String] {
