@@ -19,13 +19,48 @@ enum PackedIntegers {
     static func chooseWidth(_ values: UnsafeBufferPointer<UInt64>) -> (width: Int, bits: Int) {
         let m = values.count
         if m == 0 { return (0, 16) }
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 65) { histogram in
+        // Four interleaved counts by bit length (4 × 65), then the lengths that occur and their counts (64 each).
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 388) { scratch in
+            let histogram = UnsafeMutableBufferPointer(rebasing: scratch[0..<260])
+            let lengths = UnsafeMutableBufferPointer(rebasing: scratch[260..<324])
+            let counts = UnsafeMutableBufferPointer(rebasing: scratch[324..<388])
             histogram.initialize(repeating: 0)
-            var maxLength = 0
-            for value in values {
-                let length = 64 &- value.leadingZeroBitCount
-                histogram[length] &+= 1
-                maxLength = max(maxLength, length)
+            // Counted four values a step, each into its own histogram: runs of values of one length (the rule) then
+            // do not wait on one counter's store and reload. (With one histogram, `chooseWidth` was 14–18 % of the
+            // CPU a live run spent sealing its chunks at shutdown, most of it in this loop.) The longest length is
+            // the length of all the values ORed.
+            let p = values.baseAddress!
+            var any: UInt64 = 0
+            var i = 0
+            while i &+ 4 <= m {
+                let a = p[i], b = p[i &+ 1], c = p[i &+ 2], d = p[i &+ 3]
+                any |= a | b | c | d
+                histogram[(64 &- a.leadingZeroBitCount) &* 4] &+= 1
+                histogram[(64 &- b.leadingZeroBitCount) &* 4 &+ 1] &+= 1
+                histogram[(64 &- c.leadingZeroBitCount) &* 4 &+ 2] &+= 1
+                histogram[(64 &- d.leadingZeroBitCount) &* 4 &+ 3] &+= 1
+                i &+= 4
+            }
+            while i < m {
+                any |= p[i]
+                histogram[(64 &- p[i].leadingZeroBitCount) &* 4] &+= 1
+                i &+= 1
+            }
+            let maxLength = 64 &- any.leadingZeroBitCount
+            // The lengths that occur, longest first, with their counts: a block has a handful, and each width below
+            // is priced over those alone (not every length above each width: up to 64 × 64 steps). Length 0 (the
+            // value 0) is never an exception.
+            var present = 0
+            var length = maxLength
+            while length > 0 {
+                let count = histogram[length &* 4] &+ histogram[length &* 4 &+ 1] &+ histogram[length &* 4 &+ 2]
+                    &+ histogram[length &* 4 &+ 3]
+                if count != 0 {
+                    lengths[present] = length
+                    counts[present] = count
+                    present &+= 1
+                }
+                length &-= 1
             }
             var bestWidth = maxLength
             var bestBits = m * maxLength
@@ -33,13 +68,12 @@ enum PackedIntegers {
             // Only widths near the top can win: each step down adds exceptions for every longer integer.
             while width >= 0 {
                 var bits = m * width
-                var length = width + 1
-                while length <= maxLength {
-                    let count = histogram[length]
-                    if count != 0 {
-                        bits += count * (exceptionOverheadBits + 8 * ((length - width + 6) / 7))
-                    }
-                    length += 1
+                var k = 0
+                while k < present {
+                    let length = lengths[k]
+                    guard length > width else { break }
+                    bits += counts[k] * (exceptionOverheadBits + 8 * ((length - width + 6) / 7))
+                    k &+= 1
                 }
                 if bits < bestBits {
                     bestBits = bits
