@@ -68,6 +68,23 @@ if arguments.first == "hooks" {
     exit(0)
 }
 
+// Anything else named: say what can be named rather than start the whole run (many minutes).
+if let unknown = arguments.first {
+    let asked = ["help", "--help", "-h"].contains(unknown)
+    FileHandle.standardError.write(Data((asked ? "" : "wattline-bench: unknown section '\(unknown)'\n").utf8))
+    FileHandle.standardError.write(Data("""
+        usage: wattline-bench                      every section (what make bench runs)
+               wattline-bench codec [chargers] [hours] [block size]
+               wattline-bench chunks [chargers] [hours]
+               wattline-bench processors [chain|stage]
+               wattline-bench live [rounds]
+               wattline-bench replay [chargers]
+               wattline-bench hooks
+
+        """.utf8))
+    exit(asked ? 0 : 2)
+}
+
 print("Wattline benchmarks — \(ProcessInfo.processInfo.activeProcessorCount) cores, one thread per figure")
 print()
 print("## Decode throughput (one core): Wattline's decoder vs a bare JSONSerialization parse of the same payloads")
