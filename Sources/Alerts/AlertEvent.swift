@@ -104,6 +104,10 @@ public struct AlertEvent: Sendable, Equatable, Codable {
                   threshold: threshold, unit: unit, message: message, session: figures)
     }
 
+    /// The type of the event a session's cost produces once it reaches `processors.sessions.cost_threshold`; its id
+    /// is `<session id>:<this>`.
+    public static let costThresholdType = "session.cost_threshold"
+
     /// `session.cost_threshold`: the session's cost (`total`, incl. VAT, exact text) reached `threshold`. Once per
     /// session: id `<session id>:session.cost_threshold`; `at` is when it was priced (its charger's event clock).
     public init(costThreshold threshold: String, total: String, currency: String, tariffId: String,
@@ -116,7 +120,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         figures.costThreshold = threshold
         let message = "session \(record.id) on \(record.site)/\(record.charger) EVSE \(record.evse): cost \(total) "
             + "\(currency) reached the threshold of \(threshold) \(currency)"
-        self.init(id: "\(record.id):session.cost_threshold", type: "session.cost_threshold", kind: "cost_threshold",
+        self.init(id: "\(record.id):\(Self.costThresholdType)", type: Self.costThresholdType, kind: "cost_threshold",
                   severity: .info, site: record.site, charger: record.charger, evse: record.evse,
                   connector: record.connector, sessionId: record.id, at: at, message: message, session: figures)
     }

@@ -12,6 +12,9 @@ extension ProcessorStage {
         var costs: [String: SessionCost] = [:]
         var progress: [SessionProgress] = []
         for record in sessions {
+            if !thresholdQueuedBeforeRestart.isEmpty, thresholdQueuedBeforeRestart.remove(record.id) != nil {
+                _ = chain.sessions.markCostThresholdReached(for: record)
+            }
             if record.state == .finalized, try store.costIsFrozen(session: record.id) { continue }
             let held = chain.sessions.billingTrace(for: record)
             // A session the tracker no longer holds (evicted as it was written) has no trace: keep what was priced

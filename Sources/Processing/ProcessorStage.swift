@@ -101,6 +101,10 @@ public final class ProcessorStage {
     /// had applied through): made again as those records are applied again, they are not queued a second time.
     /// Emptied as checkpoints pass them.
     private var queuedBeforeRestart: [String: UInt64] = [:]
+    /// Sessions whose `session.cost_threshold` an earlier run queued after the checkpoint: marked as past it at
+    /// their first pricing in this run, so that the mark is in the next snapshot even when this run's pricing
+    /// reaches the threshold later (a threshold or tariff changed before the restart) or not at all.
+    var thresholdQueuedBeforeRestart: Set<String> = []
     /// Called after a commit that put events in the outbox (wakes the dispatcher).
     private let onAlertsCommitted: @Sendable (Outbox.EnqueueResult) -> Void
     /// The pipeline's tariffs and site time zones (ProcessorStage-billing.swift).
@@ -173,6 +177,10 @@ public final class ProcessorStage {
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
             queuedBeforeRestart = try store.queuedAlerts(after: saved.lsn)
+            let suffix = ":" + AlertEvent.costThresholdType
+            for id in queuedBeforeRestart.keys where id.hasSuffix(suffix) {
+                thresholdQueuedBeforeRestart.insert(String(id.dropLast(suffix.count)))
+            }
         } else {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0
