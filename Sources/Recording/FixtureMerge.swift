@@ -47,21 +47,48 @@ public final class FixtureMerge {
     /// The readers' longest line (`FixtureReader.maxLineBytes`).
     let maxLineBytes: Int
 
-    /// A message or tick with where it came from, ordered by (receive time, file index, index); `index` counts the
-    /// file's entries from 0 (the stable tie-break).
-    private struct Entry: Comparable, Sendable {
+    /// Where a message or tick sits in the merge order: (receive time, file index, index), `index` counting the
+    /// file's entries from 0 (the stable tie-break). The heaps order these small keys; the entries themselves wait
+    /// in `Held` (sifting whole entries copied, retained and released a topic and a payload per comparison).
+    private struct Key: Comparable, Sendable {
         var receivedAt: Int64
         var file: Int
         var index: Int
-        var line: Int
-        var entry: FixtureEntry
 
-        static func < (a: Entry, b: Entry) -> Bool {
+        static func < (a: Key, b: Key) -> Bool {
             (a.receivedAt, a.file, a.index) < (b.receivedAt, b.file, b.index)
         }
+    }
 
-        static func == (a: Entry, b: Entry) -> Bool {
-            (a.receivedAt, a.file, a.index) == (b.receivedAt, b.file, b.index)
+    /// A file's entries read and not released, by index: a window over consecutive indices that slides as the
+    /// oldest are released (entries leave nearly in the order they came, so the window stays about one reorder
+    /// window long).
+    private struct Held {
+        private var slots: [FixtureEntryRecord?] = []
+        /// The index of `slots[0]`; the slots before `start` are taken.
+        private var base = 0
+        private var start = 0
+
+        /// Stores the entry of index `index`: the one after the last stored (or any index when none is held).
+        mutating func put(_ record: FixtureEntryRecord, index: Int) {
+            if slots.isEmpty { base = index }
+            assert(index == base + slots.count, "a file's entries are held in the order of their index")
+            slots.append(record)
+        }
+
+        /// Takes the entry of index `index` out.
+        mutating func take(_ index: Int) -> FixtureEntryRecord {
+            let record = slots[index - base].take()!
+            while start < slots.count, slots[start] == nil { start += 1 }
+            if start == slots.count {
+                slots.removeAll(keepingCapacity: true)
+                start = 0
+            } else if start >= 1_024 && start * 2 >= slots.count {
+                slots.removeFirst(start)
+                base += start
+                start = 0
+            }
+            return record
         }
     }
 
@@ -74,8 +101,9 @@ public final class FixtureMerge {
         /// Whether the file starts with the tick header, and its size (from that look).
         var recordsTicks = false
         var fileSize: Int?
-        /// Read and not yet released.
-        var buffer = BinaryHeap<Entry>()
+        /// Read and not yet released: their keys in a heap, the entries by index.
+        var buffer = BinaryHeap<Key>()
+        var held = Held()
         /// The newest receive time read so far.
         var newest = Int64.min
         /// The newest receive time released so far.
@@ -88,7 +116,9 @@ public final class FixtureMerge {
 
     private var sources: [Source]
     /// The next released message of every file that has one, by (receive time, file, index).
-    private var heads = BinaryHeap<Entry>()
+    private var heads = BinaryHeap<Key>()
+    /// The entries of `heads`, by file.
+    private var headRecords: [FixtureEntryRecord?]
     /// False until every file has put its first message in `heads`.
     private var started = false
     /// The file whose head was given back last and whose next head is still to be released.
@@ -124,8 +154,8 @@ public final class FixtureMerge {
                 if let first {
                     source.firstTime = first.entry.receivedAt
                     source.newest = first.entry.receivedAt
-                    source.buffer.push(Entry(receivedAt: first.entry.receivedAt, file: sources.count, index: 0,
-                                             line: first.line, entry: first.entry))
+                    source.buffer.push(Key(receivedAt: first.entry.receivedAt, file: sources.count, index: 0))
+                    source.held.put(first, index: 0)
                     source.read = 1
                 } else {
                     source.ended = true
@@ -135,6 +165,7 @@ public final class FixtureMerge {
             sources.append(source)
         }
         self.sources = sources
+        headRecords = Array(repeating: nil, count: sources.count)
         pending = sources.indices.filter { sources[$0].reader == nil }
             .sorted { (Self.opensAt(sources[$0].firstTime!, window), $0) < (Self.opensAt(sources[$1].firstTime!, window), $1) }
     }
@@ -144,12 +175,12 @@ public final class FixtureMerge {
     public func next() throws(FixtureError) -> FixtureMergeRecord? {
         if !started {
             for file in sources.indices where sources[file].reader != nil {
-                if let head = try release(file) { heads.push(head) }
+                try releaseHead(file)
             }
             started = true
         }
         if let file = refill {
-            if let head = try release(file) { heads.push(head) }
+            try releaseHead(file)
             refill = nil
         }
         // Open every file one of whose entries could come before the next head: each entry of a file is at or after
@@ -160,11 +191,12 @@ public final class FixtureMerge {
                (head.receivedAt, head.file) < (Self.opensAt(sources[file].firstTime!, window), file) { break }
             sources[file].reader = try FixtureReader(path: paths[file], maxLineBytes: maxLineBytes)
             nextPending += 1
-            if let head = try release(file) { heads.push(head) }
+            try releaseHead(file)
         }
         guard let head = heads.pop() else { return nil }
         refill = head.file
-        return FixtureMergeRecord(file: head.file, line: head.line, entry: head.entry)
+        let record = headRecords[head.file].take()!
+        return FixtureMergeRecord(file: head.file, line: record.line, entry: record.entry)
     }
 
     /// For each file (as in `paths`), whether it records its ticks (`FixtureReader.recordsTicks`: it starts with the
@@ -194,18 +226,25 @@ public final class FixtureMerge {
     /// Files open now (being read): at most those whose time the merge is within, and standard input.
     public var openCount: Int { sources.filter { $0.reader != nil && !$0.ended }.count }
 
+    /// Puts the next entry `file` releases (if any) among the heads.
+    private func releaseHead(_ file: Int) throws(FixtureError) {
+        guard let (key, record) = try release(file) else { return }
+        heads.push(key)
+        headRecords[file] = record
+    }
+
     /// The next message `file` releases: reads until its buffer's first message is more than `window` behind the
     /// newest read, or the file ends. Nil once the file is read and its buffer empty.
-    private func release(_ file: Int) throws(FixtureError) -> Entry? {
+    private func release(_ file: Int) throws(FixtureError) -> (Key, FixtureEntryRecord)? {
         while true {
             // A file that records its ticks is an exported log: its order is the order the live run logged and
             // processed (a tick can precede a message stamped a millisecond earlier, taken before the tick but
             // logged after it), so it is given back in file order, not reordered.
             if let first = sources[file].buffer.first, sources[file].ended || sources[file].recordsTicks
                 || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
-                let entry = sources[file].buffer.pop()!
-                sources[file].released = max(sources[file].released, entry.receivedAt)
-                return entry
+                let key = sources[file].buffer.pop()!
+                sources[file].released = max(sources[file].released, key.receivedAt)
+                return (key, sources[file].held.take(key.index))
             }
             if sources[file].ended { return nil }
             guard let record = try sources[file].reader!.nextEntry() else {
@@ -220,8 +259,8 @@ public final class FixtureMerge {
                 sources[file].disorder.note(line: record.line, behind: behind, isTick: record.entry.message == nil)
             }
             sources[file].newest = max(sources[file].newest, time)
-            sources[file].buffer.push(Entry(receivedAt: time, file: file, index: sources[file].read, line: record.line,
-                                            entry: record.entry))
+            sources[file].buffer.push(Key(receivedAt: time, file: file, index: sources[file].read))
+            sources[file].held.put(record, index: sources[file].read)
             sources[file].read += 1
         }
     }

@@ -126,6 +126,30 @@ struct FixtureMergeTests {
         #expect(merge.bufferedCount == 0)
     }
 
+    /// A window that holds thousands of a file's messages at once, given back far from the order they were read
+    /// in: the held entries slide and compact as they leave, and the merge still equals the global sort.
+    @Test func aWideWindowHoldsThousandsAndStillSorts() throws {
+        var random = Seeded(seed: 99)
+        let directory = try TemporaryDirectory()
+        let window: Int64 = 60_000
+        var paths: [String] = []
+        for file in 0..<2 {
+            let times = Self.disorderedTimes(count: 6_000, window: window, using: &random)
+            let messages = times.enumerated().map { index, time in
+                InboundMessage(receivedAt: 1_795_262_400_000 + time, topic: "f\(file)/m\(index)", text: "\(file)-\(index)")
+            }
+            let path = directory.path("wide\(file).jsonl")
+            try Self.write(messages, to: path, using: &random)
+            paths.append(path)
+        }
+        let merge = try FixtureMerge(paths: paths, window: window)
+        let (records, mostBuffered) = try Self.drain(merge)
+        #expect(mostBuffered > 2_048, "the window held \(mostBuffered) messages at most")
+        #expect(records == (try Self.globalSort(paths)))
+        #expect(merge.disorder.allSatisfy { $0 == nil })
+        #expect(merge.bufferedCount == 0)
+    }
+
     /// A message exactly `window` behind is still in order; one further behind, after later messages left the
     /// buffer, comes out of order, is counted with its line, and is not lost.
     @Test func beyondTheWindowAMessageIsFedOutOfOrderAndCounted() throws {
