@@ -111,6 +111,30 @@ import JSONTape
         }
     }
 
+    /// Every escape (short ones, `\u` of one to three UTF-8 bytes, surrogate pairs) after plain text of every
+    /// length up to 9, then next to or a few bytes from every other escape, then before text or at the end: each
+    /// decodes to the text it was made from, wherever the runs between escapes start and end.
+    @Test func escapesDecodeWhereverTheyFall() throws {
+        let escapes: [(escaped: String, text: String)] = [
+            (#"\""#, "\""), (#"\\"#, "\\"), (#"\/"#, "/"), (#"\b"#, "\u{08}"), (#"\f"#, "\u{0C}"),
+            (#"\n"#, "\n"), (#"\r"#, "\r"), (#"\t"#, "\t"), (#"\u0041"#, "A"), (#"\u00e9"#, "é"),
+            (#"\u20AC"#, "€"), (#"\ud83d\ude00"#, "😀"), (#"\u0000"#, "\u{00}"),
+        ]
+        let plain = "ab{é€:,[ ]"
+        for length in 0...9 {
+            let lead = String(plain.prefix(length))
+            for first in escapes {
+                for second in escapes {
+                    for (middle, tail) in [("", ""), ("", "z"), ("q", ""), ("é€", "x"), ("qq", "é")] {
+                        let escaped = lead + first.escaped + middle + second.escaped + tail
+                        let text = lead + first.text + middle + second.text + tail
+                        try parse("\"" + escaped + "\"") { root in #expect(root.string == text, "\(escaped)") }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func depthIsLimited() {
         #expect(throws: JSONError.self) { try parse(String(repeating: "[", count: 65) + String(repeating: "]", count: 65)) }
         #expect(throws: Never.self) { try parse(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)) }
