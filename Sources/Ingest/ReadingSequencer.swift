@@ -64,22 +64,18 @@ public final class ReadingSequencer {
     /// Readings held in windows, over all chargers.
     public var heldCount: Int {
         var count = 0
-        for k in windows.indices { count += windows[k].held.count }  // in place: `reduce` copied each window
+        for k in windows.indices { count += windows[k].heldCount }  // in place: `reduce` copied each window
         return count
     }
 
     /// The smallest log sequence number still held: everything before it has been released. A window holds its
     /// readings in the order they were added, which is LSN order (records are read in strict LSN order, and a
     /// release keeps the order of what stays), so each window's first is its oldest: one look per charger at every
-    /// settle, not one per held reading.
+    /// settle, not one per held reading (and that look reads the window's own `oldestHeldLSN`, not its array).
     public var oldestHeldLSN: UInt64? {
-        var oldest: UInt64?
-        for k in windows.indices {
-            guard !windows[k].held.isEmpty else { continue }
-            let first = windows[k].held[0].lsn  // the field, not a copy of the reading
-            if first < (oldest ?? .max) { oldest = first }
-        }
-        return oldest
+        var oldest = UInt64.max
+        for k in windows.indices where windows[k].oldestHeldLSN < oldest { oldest = windows[k].oldestHeldLSN }
+        return oldest == .max ? nil : oldest
     }
 
     /// Takes one reading. Released readings are appended to `released` in order.
@@ -182,8 +178,8 @@ public final class ReadingSequencer {
         // Called once per batch: find the chargers due first and sort only those (for a deterministic order).
         let lateness = configuration.lateness
         var due: [Int] = []
-        for slot in windows.indices where !windows[slot].held.isEmpty {
-            if (windows[slot].heldReceivedAt.min() ?? .max) + lateness <= receiveTime { due.append(slot) }
+        for slot in windows.indices where windows[slot].heldCount > 0 {
+            if windows[slot].oldestHeldReceivedAt + lateness <= receiveTime { due.append(slot) }
         }
         due.sort { windows[$0].charger < windows[$1].charger }
         for slot in due {
@@ -220,19 +216,7 @@ public final class ReadingSequencer {
             window.histories[Int(window.heldSeries[k])].record(item.reading.timestamp, item.reading.value, lsn: item.lsn)
             released.append(item)
         }
-        // What stays is compacted to the front in its order (swaps move, they copy nothing), the rest dropped.
-        var kept = 0
-        for k in window.held.indices where window.held[k].reading.timestamp > horizon {
-            if kept != k {
-                window.held.swapAt(kept, k)
-                window.heldReceivedAt.swapAt(kept, k)
-                window.heldSeries.swapAt(kept, k)
-            }
-            kept += 1
-        }
-        window.held.removeLast(window.held.count - kept)
-        window.heldReceivedAt.removeLast(window.heldReceivedAt.count - kept)
-        window.heldSeries.removeLast(window.heldSeries.count - kept)
+        window.keepHeld(after: horizon)
     }
 
     /// Release order within a charger: by timestamp, then by record.
@@ -283,11 +267,21 @@ struct ChargerWindow {
     var latest: Int64 = .min
     /// The latest receive time of a reading from the charger.
     var lastReceivedAt: Int64 = .min
-    var held: [ReadingSequencer.Item] = []
+    /// The readings held, in LSN order; changed only by `hold` and `keepHeld(after:)`, which keep the summaries
+    /// below in step.
+    private(set) var held: [ReadingSequencer.Item] = []
     /// The receive time of each held reading (same order as `held`).
-    var heldReceivedAt: [Int64] = []
+    private(set) var heldReceivedAt: [Int64] = []
     /// The series slot of each held reading (same order as `held`).
-    var heldSeries: [Int32] = []
+    private(set) var heldSeries: [Int32] = []
+    /// Summaries of `held`, stored in the window itself: the sequencer's passes over every window at each settle
+    /// (`advance`, `oldestHeldLSN`, `heldCount`) read these, not the arrays. Reaching each window's arrays was a
+    /// cache miss per window per second, most of `advance` on a fleet of chargers that report every few seconds.
+    private(set) var heldCount = 0
+    /// The earliest receive time among the held readings; `.max` when none is held.
+    private(set) var oldestHeldReceivedAt = Int64.max
+    /// The first held reading's LSN (the oldest: held in LSN order); `.max` when none is held.
+    private(set) var oldestHeldLSN = UInt64.max
     /// Each of the charger's series seen so far, numbered: a series' slot is its index in `histories`.
     private(set) var series = SeriesSlots()
     /// What was released of each series, by slot (empty until its first release).
@@ -311,6 +305,29 @@ struct ChargerWindow {
         held.append(item)
         heldReceivedAt.append(receivedAt)
         heldSeries.append(slot)
+        if heldCount == 0 { oldestHeldLSN = item.lsn }
+        heldCount += 1
+        oldestHeldReceivedAt = min(oldestHeldReceivedAt, receivedAt)
+    }
+
+    /// Drops the held readings with a timestamp at or before `horizon` (released); what stays is compacted to the
+    /// front in its order (swaps move, they copy nothing).
+    mutating func keepHeld(after horizon: Int64) {
+        var kept = 0
+        for k in held.indices where held[k].reading.timestamp > horizon {
+            if kept != k {
+                held.swapAt(kept, k)
+                heldReceivedAt.swapAt(kept, k)
+                heldSeries.swapAt(kept, k)
+            }
+            kept += 1
+        }
+        held.removeLast(held.count - kept)
+        heldReceivedAt.removeLast(heldReceivedAt.count - kept)
+        heldSeries.removeLast(heldSeries.count - kept)
+        heldCount = kept
+        oldestHeldLSN = held.first?.lsn ?? .max
+        oldestHeldReceivedAt = heldReceivedAt.min() ?? .max
     }
 }
 

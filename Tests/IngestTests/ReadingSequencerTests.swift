@@ -23,6 +23,49 @@ import Testing
         #expect(sequencer.oldestHeldLSN == 9)
     }
 
+    /// Random readings from a few chargers, with receive times out of order, and settles at random receive times:
+    /// after every step the held count and the oldest held LSN agree with a model of what was added and not yet
+    /// released, and a settle at `t` leaves nothing held that was received `lateness` or more before `t`.
+    @Test(arguments: 0..<20 as Range<UInt64>)
+    func theWindowsSummariesFollowWhatTheyHold(seed: UInt64) {
+        var random = SeriesHistoryTests.Sequence64(seed: seed)
+        let lateness: Int64 = 2_000
+        let sequencer = ReadingSequencer(configuration: .init(lateness: lateness))
+        var released: [ReadingSequencer.Item] = []
+        var seen = 0
+        var model: [UInt64: Int64] = [:]  // held readings: LSN -> receive time (one reading per record here)
+        func takeReleased() {
+            for item in released[seen...] { #expect(model.removeValue(forKey: item.lsn) != nil, "released twice: \(item.lsn)") }
+            seen = released.count
+            #expect(sequencer.heldCount == model.count, "seed \(seed)")
+            #expect(sequencer.oldestHeldLSN == model.keys.min(), "seed \(seed)")
+        }
+        var clock: Int64 = 1_000_000
+        var chargerClocks: [Int64] = [1_000_000, 1_000_000, 1_000_000, 1_000_000]
+        for lsn in UInt64(1)...600 {
+            clock += Int64(random.next() % 400)
+            if random.next() % 8 == 0 {
+                let settle = clock - Int64(random.next() % 1_000)
+                sequencer.advance(receiveTime: settle, into: &released)
+                takeReleased()
+                #expect(model.values.allSatisfy { $0 + lateness > settle }, "a due reading stayed held (seed \(seed))")
+            }
+            // Chargers whose own clocks often stand still: their readings then leave by receive time, at a settle.
+            let c = Int(random.next() % 4)
+            if random.next() % 4 == 0 { chargerClocks[c] += Int64(random.next() % 4_000) }
+            let charger = ["A", "B", "C", "D"][c]
+            let timestamp = chargerClocks[c] - Int64(random.next() % 3) * 500
+            let receivedAt = clock - Int64(random.next() % 8_000)
+            let outcome = sequencer.add(Self.reading(charger, at: timestamp, Double(random.next() % 2)), lsn: lsn,
+                                        receivedAt: receivedAt, released: &released)
+            if outcome != .duplicate { model[lsn] = receivedAt }
+            takeReleased()
+        }
+        sequencer.advance(receiveTime: .max - lateness, into: &released)
+        takeReleased()
+        #expect(model.isEmpty)
+    }
+
     @Test func eachChargerIsJudgedOnItsOwnClock() {
         let sequencer = ReadingSequencer(configuration: .init(lateness: 5_000))
         var released: [ReadingSequencer.Item] = []
