@@ -374,6 +374,15 @@ extension SessionTracker {
         recentDue[i] = due
     }
 
+    /// EVSE `i` holds no recent session: `recentDue[i]` says nothing is due, so `advance` passes over it without
+    /// reaching for its list, until a session closes there (`closeOpen` forgets it, the only way into the list).
+    mutating func noteNothingRecent(_ i: Int) {
+        if recentDue.count <= i {
+            recentDue.append(contentsOf: repeatElement(RecentDue(), count: i + 1 - recentDue.count))
+        }
+        recentDue[i] = RecentDue(receive: .max, clock: .max)
+    }
+
     /// Forgets what `noteRecentDue` knew of EVSE `i`: its next `advance` looks at its recent sessions.
     mutating func forgetRecentDue(_ i: Int) {
         if i < recentDue.count { recentDue[i] = RecentDue() }

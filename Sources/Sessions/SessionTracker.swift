@@ -78,8 +78,8 @@ public struct SessionTracker: Sendable, Codable {
     var cacheEVSE = Int.min
     var cacheSlot = -1
     /// A lower bound of every charger's `lastReceive` (those that have one; `.max`: none), `.min` when unknown
-    /// (after decoding); and whether any EVSE may hold recent sessions. With both, `advance(to:)` knows when it has
-    /// nothing to do. Not part of snapshots.
+    /// (after decoding); and whether any EVSE may hold recent sessions that `finalizeRecent` could still act on.
+    /// With both, `advance(to:)` knows when it has nothing to do. Not part of snapshots.
     var receiveFloor: Int64 = .min
     var mayHaveRecent = true
     /// Per EVSE, by index: the earliest receive time and the earliest charger clock at which `finalizeRecent` can
@@ -411,12 +411,21 @@ public struct SessionTracker: Sendable, Codable {
                 closeOpen(i, at: end, reason: .timeout, meterStop: nil, stopReason: nil, receivedAt: receiveTime)
                 counters.timeouts += 1
             }
+            // Recent sessions: `recentDue` (small, in one array) says when one of them can next change. Before then
+            // the EVSE's list is not reached for (a cache miss per EVSE per second, two thirds of this pass on the
+            // 180-charger day): a due time means it held sessions when the time was worked out (`mayHaveRecent`
+            // stays on), `.max` for both that nothing there can change (none held, or none `finalizeRecent` acts
+            // on). Unknown (`.min`: never worked out, or forgotten) counts as due.
+            let due = i < recentDue.count ? recentDue[i] : RecentDue()
+            if receiveTime < due.receive && chargers[c].clock < due.clock {
+                if due.receive != .max || due.clock != .max { recent = true }
+                continue
+            }
             if !evses[i].recent.isEmpty {
-                if i >= recentDue.count || receiveTime >= recentDue[i].receive
-                    || chargers[c].clock >= recentDue[i].clock {
-                    finalizeRecent(i, receivedAt: receiveTime)
-                }
+                finalizeRecent(i, receivedAt: receiveTime)
                 if !evses[i].recent.isEmpty { recent = true }
+            } else {
+                noteNothingRecent(i)
             }
         }
         var floor = Int64.max
