@@ -48,48 +48,48 @@ public final class FixtureMerge {
     let maxLineBytes: Int
 
     /// Where a message or tick sits in the merge order: (receive time, file index, index), `index` counting the
-    /// file's entries from 0 (the stable tie-break). The heaps order these small keys; the entries themselves wait
-    /// in `Held` (sifting whole entries copied, retained and released a topic and a payload per comparison).
+    /// file's entries from 0 (the stable tie-break), and the slot of `Held` its entry waits in. The heaps order these
+    /// small keys; the entries stay put (sifting whole entries copied, retained and released a topic and a payload
+    /// per comparison).
     private struct Key: Comparable, Sendable {
         var receivedAt: Int64
         var file: Int
         var index: Int
+        var slot: Int
 
         static func < (a: Key, b: Key) -> Bool {
             (a.receivedAt, a.file, a.index) < (b.receivedAt, b.file, b.index)
         }
+
+        static func == (a: Key, b: Key) -> Bool {
+            (a.receivedAt, a.file, a.index) == (b.receivedAt, b.file, b.index)
+        }
     }
 
-    /// A file's entries read and not released, by index: a window over consecutive indices that slides as the
-    /// oldest are released (entries leave nearly in the order they came, so the window stays about one reorder
-    /// window long).
+    /// The entries read and not given back yet, in slots that are reused once emptied: as many slots as entries
+    /// were ever waiting at once, whatever order they leave in.
     private struct Held {
         private var slots: [FixtureEntryRecord?] = []
-        /// The index of `slots[0]`; the slots before `start` are taken.
-        private var base = 0
-        private var start = 0
+        private var free: [Int] = []
 
-        /// Stores the entry of index `index`: the one after the last stored (or any index when none is held).
-        mutating func put(_ record: FixtureEntryRecord, index: Int) {
-            if slots.isEmpty { base = index }
-            assert(index == base + slots.count, "a file's entries are held in the order of their index")
-            slots.append(record)
-        }
-
-        /// Takes the entry of index `index` out.
-        mutating func take(_ index: Int) -> FixtureEntryRecord {
-            let record = slots[index - base].take()!
-            while start < slots.count, slots[start] == nil { start += 1 }
-            if start == slots.count {
-                slots.removeAll(keepingCapacity: true)
-                start = 0
-            } else if start >= 1_024 && start * 2 >= slots.count {
-                slots.removeFirst(start)
-                base += start
-                start = 0
+        /// Stores `record`; returns its slot.
+        mutating func put(_ record: FixtureEntryRecord) -> Int {
+            if let slot = free.popLast() {
+                slots[slot] = record
+                return slot
             }
-            return record
+            slots.append(record)
+            return slots.count - 1
         }
+
+        /// Takes the entry out of `slot`.
+        mutating func take(_ slot: Int) -> FixtureEntryRecord {
+            free.append(slot)
+            return slots[slot].take()!
+        }
+
+        /// Slots made so far: the most entries that were waiting at once.
+        var capacity: Int { slots.count }
     }
 
     /// One file being read.
@@ -101,9 +101,8 @@ public final class FixtureMerge {
         /// Whether the file starts with the tick header, and its size (from that look).
         var recordsTicks = false
         var fileSize: Int?
-        /// Read and not yet released: their keys in a heap, the entries by index.
+        /// Read and not yet released: their keys in a heap.
         var buffer = BinaryHeap<Key>()
-        var held = Held()
         /// The newest receive time read so far.
         var newest = Int64.min
         /// The newest receive time released so far.
@@ -117,10 +116,11 @@ public final class FixtureMerge {
     private var sources: [Source]
     /// The next released message of every file that has one, by (receive time, file, index).
     private var heads = BinaryHeap<Key>()
-    /// The entries of `heads`, by file.
-    private var headRecords: [FixtureEntryRecord?]
-    /// False until every file has put its first message in `heads`.
-    private var started = false
+    /// The entries of the reorder buffers and of `heads` (a key keeps its slot from one to the other).
+    private var held = Held()
+    /// How many files (from the first) have put their first message in `heads`. Counted one by one, so a read error
+    /// on one of them leaves the next call to go on from that file, not to push the earlier heads again.
+    private var startedFiles = 0
     /// The file whose head was given back last and whose next head is still to be released.
     private var refill: Int?
     /// Files not opened yet, by the time the merge must open them (first receive time less the window), then index.
@@ -154,8 +154,8 @@ public final class FixtureMerge {
                 if let first {
                     source.firstTime = first.entry.receivedAt
                     source.newest = first.entry.receivedAt
-                    source.buffer.push(Key(receivedAt: first.entry.receivedAt, file: sources.count, index: 0))
-                    source.held.put(first, index: 0)
+                    source.buffer.push(Key(receivedAt: first.entry.receivedAt, file: sources.count, index: 0,
+                                           slot: held.put(first)))
                     source.read = 1
                 } else {
                     source.ended = true
@@ -165,7 +165,6 @@ public final class FixtureMerge {
             sources.append(source)
         }
         self.sources = sources
-        headRecords = Array(repeating: nil, count: sources.count)
         pending = sources.indices.filter { sources[$0].reader == nil }
             .sorted { (Self.opensAt(sources[$0].firstTime!, window), $0) < (Self.opensAt(sources[$1].firstTime!, window), $1) }
     }
@@ -173,11 +172,9 @@ public final class FixtureMerge {
     /// The next message or tick in receive order, or nil once every file is read. A read error (I/O, corrupt zstd)
     /// is thrown before any entry after it is given back.
     public func next() throws(FixtureError) -> FixtureMergeRecord? {
-        if !started {
-            for file in sources.indices where sources[file].reader != nil {
-                try releaseHead(file)
-            }
-            started = true
+        while startedFiles < sources.count {
+            if sources[startedFiles].reader != nil { try releaseHead(startedFiles) }
+            startedFiles += 1
         }
         if let file = refill {
             try releaseHead(file)
@@ -189,13 +186,16 @@ public final class FixtureMerge {
             let file = pending[nextPending]
             if let head = heads.first,
                (head.receivedAt, head.file) < (Self.opensAt(sources[file].firstTime!, window), file) { break }
-            sources[file].reader = try FixtureReader(path: paths[file], maxLineBytes: maxLineBytes)
-            nextPending += 1
+            // Opened once: after a read error the next call goes on with the same reader.
+            if sources[file].reader == nil {
+                sources[file].reader = try FixtureReader(path: paths[file], maxLineBytes: maxLineBytes)
+            }
             try releaseHead(file)
+            nextPending += 1
         }
         guard let head = heads.pop() else { return nil }
         refill = head.file
-        let record = headRecords[head.file].take()!
+        let record = held.take(head.slot)
         return FixtureMergeRecord(file: head.file, line: record.line, entry: record.entry)
     }
 
@@ -205,6 +205,10 @@ public final class FixtureMerge {
 
     /// Messages read from the files and not given back yet: the reorder buffers and the files' next messages.
     public var bufferedCount: Int { sources.reduce(heads.count) { $0 + $1.buffer.count } }
+
+    /// Room for entries the merge has made so far: the most messages it held at once (the readers' blocks aside),
+    /// one window's worth of each file whatever order they leave in.
+    public var entryCapacity: Int { held.capacity }
 
     /// Bytes read from the files so far (compressed bytes for zstd).
     public var bytesRead: Int { sources.reduce(0) { $0 + ($1.reader?.bytesRead ?? 0) } }
@@ -228,14 +232,12 @@ public final class FixtureMerge {
 
     /// Puts the next entry `file` releases (if any) among the heads.
     private func releaseHead(_ file: Int) throws(FixtureError) {
-        guard let (key, record) = try release(file) else { return }
-        heads.push(key)
-        headRecords[file] = record
+        if let key = try release(file) { heads.push(key) }
     }
 
     /// The next message `file` releases: reads until its buffer's first message is more than `window` behind the
     /// newest read, or the file ends. Nil once the file is read and its buffer empty.
-    private func release(_ file: Int) throws(FixtureError) -> (Key, FixtureEntryRecord)? {
+    private func release(_ file: Int) throws(FixtureError) -> Key? {
         while true {
             // A file that records its ticks is an exported log: its order is the order the live run logged and
             // processed (a tick can precede a message stamped a millisecond earlier, taken before the tick but
@@ -244,7 +246,7 @@ public final class FixtureMerge {
                 || Self.isBeyond(first.receivedAt, sources[file].newest, window) {
                 let key = sources[file].buffer.pop()!
                 sources[file].released = max(sources[file].released, key.receivedAt)
-                return (key, sources[file].held.take(key.index))
+                return key
             }
             if sources[file].ended { return nil }
             guard let record = try sources[file].reader!.nextEntry() else {
@@ -259,8 +261,8 @@ public final class FixtureMerge {
                 sources[file].disorder.note(line: record.line, behind: behind, isTick: record.entry.message == nil)
             }
             sources[file].newest = max(sources[file].newest, time)
-            sources[file].buffer.push(Key(receivedAt: time, file: file, index: sources[file].read))
-            sources[file].held.put(record, index: sources[file].read)
+            sources[file].buffer.push(Key(receivedAt: time, file: file, index: sources[file].read,
+                                          slot: held.put(record)))
             sources[file].read += 1
         }
     }

@@ -150,6 +150,30 @@ struct FixtureMergeTests {
         #expect(merge.bufferedCount == 0)
     }
 
+    /// A message far ahead of the rest waits in the buffer until the file ends, while everything after it leaves
+    /// at once: the merge keeps room for about one window of messages, not for all those that passed it.
+    @Test func aMessageThatWaitsLongDoesNotHoldOnToTheOnesThatLeft() throws {
+        let directory = try TemporaryDirectory()
+        var random = Seeded(seed: 5)
+        let base: Int64 = 1_795_262_400_000
+        let ahead = InboundMessage(receivedAt: base + 86_400_000, topic: "ahead", text: "a day ahead")
+        let rest = (0..<20_000).map { InboundMessage(receivedAt: base + Int64($0) * 10, topic: "t", text: "\($0)") }
+        let path = directory.path("ahead.jsonl")
+        try Self.write([ahead] + rest, to: path, using: &random)
+        let merge = try FixtureMerge(paths: [path], window: 1_000)
+        var records: [Placed] = []
+        var mostBuffered = 0, mostRoom = 0
+        while let record = try merge.next() {
+            records.append(Placed(file: record.file, line: record.line, entry: record.entry))
+            mostBuffered = max(mostBuffered, merge.bufferedCount)
+            mostRoom = max(mostRoom, merge.entryCapacity)
+        }
+        #expect(records.count == 20_001)
+        #expect(records.last?.message.topic == "ahead")
+        #expect(mostBuffered <= 103)
+        #expect(mostRoom <= 103, "room for \(mostRoom) entries at most")
+    }
+
     /// A message exactly `window` behind is still in order; one further behind, after later messages left the
     /// buffer, comes out of order, is counted with its line, and is not lost.
     @Test func beyondTheWindowAMessageIsFedOutOfOrderAndCounted() throws {
