@@ -276,7 +276,8 @@ struct ChargerWindow {
     private(set) var heldSeries: [Int32] = []
     /// Summaries of `held`, stored in the window itself: the sequencer's passes over every window at each settle
     /// (`advance`, `oldestHeldLSN`, `heldCount`) read these, not the arrays. Reaching each window's arrays was a
-    /// cache miss per window per second, most of `advance` on a fleet of chargers that report every few seconds.
+    /// cache miss per window per second: most of `advance` on the 180-charger day, whose chargers each report
+    /// every 15 s or so.
     private(set) var heldCount = 0
     /// The earliest receive time among the held readings; `.max` when none is held.
     private(set) var oldestHeldReceivedAt = Int64.max
