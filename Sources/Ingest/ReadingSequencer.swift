@@ -236,10 +236,10 @@ public final class ReadingSequencer {
         var series: [ReleasedHistory.Released] = []
         for window in windows {
             for (slot, past) in window.histories.enumerated() {
-                let (timestamps, values) = past.entries(through: lsn)
+                let (timestamps, values, future) = past.entries(through: lsn)
                 if !timestamps.isEmpty {
                     series.append(ReleasedHistory.Released(series: window.series.series[slot], timestamps: timestamps,
-                                                           values: values))
+                                                           values: values, future: future))
                 }
             }
         }
@@ -255,7 +255,8 @@ public final class ReadingSequencer {
         for item in history.series {
             let window = windowSlot(of: item.series.charger)
             let slot = windows[window].slot(of: item.series, historyCapacity: configuration.historyPerSeries)
-            windows[window].histories[Int(slot)].restore(timestamps: item.timestamps, values: item.values)
+            windows[window].histories[Int(slot)].restore(timestamps: item.timestamps, values: item.values,
+                                                         future: item.future)
         }
     }
 }
@@ -353,6 +354,10 @@ struct SeriesHistory {
     /// What an earlier run had released (restored from a checkpoint), by timestamp; empty unless restored. Kept
     /// apart: it only recognises duplicates (`match(_:_:restored:)`).
     private(set) var restored: [(timestamp: Int64, value: Double)] = []
+    /// The same for what an earlier run had released from the future (at most `capacity`): apart from `restored`,
+    /// whose oldest pairs go first when it is full, so that pairs stamped ahead of their time cannot push out the
+    /// ordinary ones a redelivery after the restart is matched against.
+    private(set) var restoredFuture: [(timestamp: Int64, value: Double)] = []
     /// Readings released in this run with a timestamp in the future of their receive time, oldest release first (at
     /// most `capacity`). Kept apart from `ring`: they are matched like any released pair, but move no `newest`.
     private var future: [Entry] = []
@@ -390,7 +395,8 @@ struct SeriesHistory {
             if entry.value.bitPattern == value.bitPattern { return .duplicate }
             result = .conflict
         }
-        if useRestored, restored.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }) {
+        if useRestored, restored.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern })
+            || restoredFuture.contains(where: { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }) {
             return .duplicate
         }
         return result
@@ -426,15 +432,26 @@ struct SeriesHistory {
     /// Remembers a reading released with a timestamp in the future: matched by `match`, kept by a snapshot, but
     /// never `newest`. The oldest goes once `capacity` are kept.
     mutating func recordFuture(_ timestamp: Int64, _ value: Double, lsn: UInt64) {
+        if !restoredFuture.isEmpty {
+            // Released again in this run: no longer only restored.
+            restoredFuture.removeAll { $0.timestamp == timestamp && $0.value.bitPattern == value.bitPattern }
+        }
         if future.count == capacity { future.removeFirst() }
         future.append(Entry(timestamp: timestamp, value: value, lsn: lsn))
     }
 
-    /// Takes pairs an earlier run released (any order).
-    mutating func restore(timestamps: [Int64], values: [Double]) {
-        for (timestamp, value) in zip(timestamps, values) {
-            if match(timestamp, value, restored: true) != .duplicate { restored.append((timestamp, value)) }
+    /// Takes pairs an earlier run released (any order); `future` flags those it released from the future (empty:
+    /// none).
+    mutating func restore(timestamps: [Int64], values: [Double], future: [Bool] = []) {
+        for (k, (timestamp, value)) in zip(timestamps, values).enumerated() {
+            guard match(timestamp, value, restored: true) != .duplicate else { continue }
+            if k < future.count && future[k] {
+                restoredFuture.append((timestamp, value))
+            } else {
+                restored.append((timestamp, value))
+            }
         }
+        if restoredFuture.count > capacity { restoredFuture.removeFirst(restoredFuture.count - capacity) }
         restored.sort { $0.timestamp < $1.timestamp }
         ring = entries
         start = 0
@@ -459,12 +476,15 @@ struct SeriesHistory {
     }
 
     /// The pairs a checkpoint through record `lsn` keeps: the restored ones and those released from records up to
-    /// `lsn` (readings from the future included: restored, they only recognise duplicates), oldest first.
-    func entries(through lsn: UInt64) -> (timestamps: [Int64], values: [Double]) {
-        var pairs = restored
-        for entry in entries where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value)) }
-        for entry in future where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value)) }
-        if !restored.isEmpty || !future.isEmpty { pairs.sort { $0.timestamp < $1.timestamp } }
-        return (pairs.map(\.timestamp), pairs.map(\.value))
+    /// `lsn`, oldest first, with those from the future flagged (restored, they only recognise duplicates, kept
+    /// apart from the others; `future` is empty when there are none).
+    func entries(through lsn: UInt64) -> (timestamps: [Int64], values: [Double], future: [Bool]) {
+        var pairs = restored.map { (timestamp: $0.timestamp, value: $0.value, future: false) }
+        for entry in entries where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value, false)) }
+        pairs += restoredFuture.map { (timestamp: $0.timestamp, value: $0.value, future: true) }
+        for entry in future where entry.lsn <= lsn { pairs.append((entry.timestamp, entry.value, true)) }
+        if !restored.isEmpty || !restoredFuture.isEmpty || !future.isEmpty { pairs.sort { $0.timestamp < $1.timestamp } }
+        let anyFuture = pairs.contains { $0.future }
+        return (pairs.map(\.timestamp), pairs.map(\.value), anyFuture ? pairs.map(\.future) : [])
     }
 }

@@ -16,12 +16,17 @@ public struct ReleasedHistory: Sendable, Equatable {
         public var series: Series
         public var timestamps: [Int64]
         public var values: [Double]
+        /// Which of them had a timestamp in the future of their receive time (same count, or empty when none
+        /// had): a restart keeps those apart, so they cannot crowd the ordinary pairs out of the history.
+        public var future: [Bool]
 
-        public init(series: Series, timestamps: [Int64], values: [Double]) {
+        public init(series: Series, timestamps: [Int64], values: [Double], future: [Bool] = []) {
             precondition(timestamps.count == values.count, "a released series needs a value per timestamp")
+            precondition(future.isEmpty || future.count == timestamps.count, "a future flag per timestamp, or none")
             self.series = series
             self.timestamps = timestamps
             self.values = values
+            self.future = future
         }
     }
 
@@ -33,7 +38,9 @@ public struct ReleasedHistory: Sendable, Equatable {
 }
 
 /// Stored compactly: per series its identity and one block of the chunk codec (docs/chunk-codec.md: delta-of-delta
-/// timestamps, decimal-aware values, every bit pattern kept), base64 in the JSON; a version number first.
+/// timestamps, decimal-aware values, every bit pattern kept), base64 in the JSON; a version number first. A pair
+/// from the future has attribute 1 in the block, the others 0: a snapshot written before the flag existed reads as
+/// having none, and a build before it reads the flagged pairs as ordinary ones, as it always did.
 extension ReleasedHistory: Codable {
     static let version = 1
 
@@ -55,7 +62,8 @@ extension ReleasedHistory: Codable {
         series = try c.decode([Packed].self, forKey: .series).map { item in
             do {
                 let block = try BlockDecoder.decode([UInt8](item.packed))
-                return Released(series: item.series, timestamps: block.timestamps, values: block.values)
+                let future = block.attributes.contains { $0 != 0 } ? block.attributes.map { $0 & 1 != 0 } : []
+                return Released(series: item.series, timestamps: block.timestamps, values: block.values, future: future)
             } catch {
                 throw DecodingError.dataCorruptedError(forKey: .series, in: c,
                                                        debugDescription: "a released series is malformed: \(error)")
@@ -69,8 +77,9 @@ extension ReleasedHistory: Codable {
         try c.encode(series.map { item in
             // A block holds at most 65,535 samples; a series' history is a few dozen.
             let n = min(item.timestamps.count, BlockFormat.maximumSampleCount)
+            let attributes = item.future.isEmpty ? [UInt32](repeating: 0, count: n) : item.future.suffix(n).map { $0 ? 1 : 0 }
             let block = BlockEncoder.encode(timestamps: Array(item.timestamps.suffix(n)), values: Array(item.values.suffix(n)),
-                                            attributes: [UInt32](repeating: 0, count: n))
+                                            attributes: attributes)
             return Packed(series: item.series, packed: Data(block))
         }, forKey: .series)
     }

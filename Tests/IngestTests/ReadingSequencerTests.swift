@@ -1,3 +1,4 @@
+import Foundation
 import Ingest
 import Processing
 import Telemetry
@@ -162,6 +163,33 @@ import Testing
         restarted.restore(sequencer.snapshot(through: 6), through: 6)
         released = []
         #expect(restarted.add(Self.reading(at: 10_000_000, 2), lsn: 7, receivedAt: 20_000, released: &released) == .duplicate)
+        #expect(released.isEmpty)
+    }
+
+    /// Readings from the future do not crowd a series' ordinary history out of a checkpoint: with as many of them
+    /// as the history keeps pairs, a redelivery of an ordinary reading after the restart is still a duplicate, and so
+    /// is one of a reading from the future. Through the checkpoint's JSON, as a restart reads it.
+    @Test func readingsFromTheFutureLeaveTheHistoryARestartNeeds() throws {
+        let configuration = ReadingSequencer.Configuration(lateness: 1_000, futureTolerance: 60_000, historyPerSeries: 4)
+        let sequencer = ReadingSequencer(configuration: configuration)
+        var released: [ReadingSequencer.Item] = []
+        for (k, ms) in [Int64(1_000), 2_000, 3_000, 4_000, 10_000].enumerated() {
+            sequencer.add(Self.reading(at: ms, Double(ms)), lsn: UInt64(k + 1), receivedAt: ms, released: &released)
+        }
+        for k in 0..<4 {
+            let outcome = sequencer.add(Self.reading(at: 10_000_000 + Int64(k) * 1_000, 7), lsn: UInt64(6 + k),
+                                        receivedAt: 10_000, released: &released)
+            #expect(outcome == .future)
+        }
+        #expect(released.count == 8)
+        let checkpoint = try JSONDecoder().decode(ReleasedHistory.self,
+                                                  from: try JSONEncoder().encode(sequencer.snapshot(through: 9)))
+        let restarted = ReadingSequencer(configuration: configuration)
+        restarted.restore(checkpoint, through: 9)
+        released = []
+        #expect(restarted.add(Self.reading(at: 4_000, 4_000), lsn: 10, receivedAt: 11_000, released: &released) == .duplicate)
+        #expect(restarted.add(Self.reading(at: 3_000, 3_000), lsn: 11, receivedAt: 11_000, released: &released) == .duplicate)
+        #expect(restarted.add(Self.reading(at: 10_003_000, 7), lsn: 12, receivedAt: 11_000, released: &released) == .duplicate)
         #expect(released.isEmpty)
     }
 
