@@ -17,8 +17,9 @@ public struct ReleasedHistory: Sendable, Equatable {
         public var timestamps: [Int64]
         public var values: [Double]
         /// Which of them had a timestamp in the future of their receive time (same count, or empty when none
-        /// had): a restart keeps those apart, so they cannot crowd the ordinary pairs out of the history.
-        public var future: [Bool]
+        /// had): a restart keeps those apart, so they cannot crowd the ordinary pairs out of the history. Set only
+        /// through the initializer, which stores no flags when none is set (so a history equals its decoded copy).
+        public private(set) var future: [Bool]
 
         public init(series: Series, timestamps: [Int64], values: [Double], future: [Bool] = []) {
             precondition(timestamps.count == values.count, "a released series needs a value per timestamp")
@@ -26,7 +27,7 @@ public struct ReleasedHistory: Sendable, Equatable {
             self.series = series
             self.timestamps = timestamps
             self.values = values
-            self.future = future
+            self.future = future.contains(true) ? future : []
         }
     }
 

@@ -184,6 +184,11 @@ import Testing
         #expect(released.count == 8)
         let checkpoint = try JSONDecoder().decode(ReleasedHistory.self,
                                                   from: try JSONEncoder().encode(sequencer.snapshot(through: 9)))
+        #expect(checkpoint == sequencer.snapshot(through: 9), "the flags survive the JSON")
+        #expect(checkpoint.series.first?.future.filter { $0 }.count == 4)
+        // No flag set is no flags: a history equals its decoded copy either way.
+        #expect(ReleasedHistory.Released(series: checkpoint.series[0].series, timestamps: [1], values: [1],
+                                         future: [false]).future.isEmpty)
         let restarted = ReadingSequencer(configuration: configuration)
         restarted.restore(checkpoint, through: 9)
         released = []
