@@ -368,19 +368,21 @@ extension SessionTracker {
             }
         }
         evses[i].finalizeDue = finalize
-        if recentDue.count <= i {
-            recentDue.append(contentsOf: repeatElement(RecentDue(), count: i + 1 - recentDue.count))
-        }
-        recentDue[i] = due
+        setRecentDue(i, due)
     }
 
     /// EVSE `i` holds no recent session: `recentDue[i]` says nothing is due, so `advance` passes over it without
     /// reaching for its list, until a session closes there (`closeOpen` forgets it, the only way into the list).
     mutating func noteNothingRecent(_ i: Int) {
+        setRecentDue(i, RecentDue(receive: .max, clock: .max))
+    }
+
+    /// `recentDue[i] = due`, growing the array to reach EVSE `i` (EVSEs beyond it count as "look").
+    private mutating func setRecentDue(_ i: Int, _ due: RecentDue) {
         if recentDue.count <= i {
             recentDue.append(contentsOf: repeatElement(RecentDue(), count: i + 1 - recentDue.count))
         }
-        recentDue[i] = RecentDue(receive: .max, clock: .max)
+        recentDue[i] = due
     }
 
     /// Forgets what `noteRecentDue` knew of EVSE `i`: its next `advance` looks at its recent sessions.
