@@ -105,8 +105,17 @@ public struct AlertEvent: Sendable, Equatable, Codable {
     }
 
     /// The type of the event a session's cost produces once it reaches `processors.sessions.cost_threshold`; its id
-    /// is `<session id>:<this>`.
+    /// is `<session id>:<this>` (`costThresholdId(session:)`).
     public static let costThresholdType = "session.cost_threshold"
+
+    /// The id of session `session`'s `session.cost_threshold` event.
+    public static func costThresholdId(session: String) -> String { "\(session):\(costThresholdType)" }
+
+    /// The session a `session.cost_threshold` event id names; nil for any other event's id.
+    public static func costThresholdSession(eventId: String) -> String? {
+        let suffix = ":" + costThresholdType
+        return eventId.hasSuffix(suffix) ? String(eventId.dropLast(suffix.count)) : nil
+    }
 
     /// `session.cost_threshold`: the session's cost (`total`, incl. VAT, exact text) reached `threshold`. Once per
     /// session: id `<session id>:session.cost_threshold`; `at` is when it was priced (its charger's event clock).
@@ -120,7 +129,7 @@ public struct AlertEvent: Sendable, Equatable, Codable {
         figures.costThreshold = threshold
         let message = "session \(record.id) on \(record.site)/\(record.charger) EVSE \(record.evse): cost \(total) "
             + "\(currency) reached the threshold of \(threshold) \(currency)"
-        self.init(id: "\(record.id):\(Self.costThresholdType)", type: Self.costThresholdType, kind: "cost_threshold",
+        self.init(id: Self.costThresholdId(session: record.id), type: Self.costThresholdType, kind: "cost_threshold",
                   severity: .info, site: record.site, charger: record.charger, evse: record.evse,
                   connector: record.connector, sessionId: record.id, at: at, message: message, session: figures)
     }

@@ -177,10 +177,9 @@ public final class ProcessorStage {
             checkpoint = saved.lsn
             appliedThrough = saved.lsn
             queuedBeforeRestart = try store.queuedAlerts(after: saved.lsn)
-            let suffix = ":" + AlertEvent.costThresholdType
-            for id in queuedBeforeRestart.keys where id.hasSuffix(suffix) {
-                thresholdQueuedBeforeRestart.insert(String(id.dropLast(suffix.count)))
-            }
+            thresholdQueuedBeforeRestart = Set(queuedBeforeRestart.keys.compactMap {
+                AlertEvent.costThresholdSession(eventId: $0)
+            })
         } else {
             chain = try ProcessorChain(pipeline: pipeline)
             appliedThrough = 0
